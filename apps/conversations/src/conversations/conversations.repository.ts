@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Conversation } from './conversation.entity.js';
+
+@Injectable()
+export class ConversationsRepository {
+  constructor(@InjectRepository(Conversation) private readonly conversations: Repository<Conversation>) {}
+
+  create(title: string): Promise<Conversation> {
+    return this.conversations.save(this.conversations.create({ title }));
+  }
+
+  listNewest(limit: number): Promise<Conversation[]> {
+    return this.conversations.find({ order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+}

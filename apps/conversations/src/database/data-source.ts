@@ -1,0 +1,46 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { Conversation } from '../conversations/conversation.entity.js';
+import { CreateConversations1764000000000 } from './migrations/1764000000000-CreateConversations.js';
+
+/** Listed, not globbed: the same list works from sources in tests and from the build. */
+export const entities = [Conversation];
+export const migrations = [CreateConversations1764000000000];
+
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    applicationName: 'dataflow-conversations',
+    extra: { max: poolSize, connectionTimeoutMillis: 5_000 },
+  };
+}
+
+/** Applies every pending migration; returns the names of those it applied. */
+export async function runMigrations(url: string): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions(url, 1));
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations();
+    return applied.map((migration) => migration.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** Reverts the last applied migration; returns its name, or undefined when none was applied. */
+export async function revertLastMigration(url: string): Promise<string | undefined> {
+  const dataSource = new DataSource(dataSourceOptions(url, 1));
+  await dataSource.initialize();
+  try {
+    const [last] = await dataSource.query(`SELECT name FROM schema_migrations ORDER BY id DESC LIMIT 1`).catch(() => []);
+    await dataSource.undoLastMigration();
+    return last?.name;
+  } finally {
+    await dataSource.destroy();
+  }
+}

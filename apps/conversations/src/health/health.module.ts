@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseHealth } from './database-health.js';
+import { HealthController } from './health.controller.js';
+import { HealthHandler } from './health.handler.js';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController, HealthHandler],
+  providers: [DatabaseHealth],
+})
+export class HealthModule {}

@@ -1,0 +1,35 @@
+import type { INestApplication } from '@nestjs/common';
+import express, { NextFunction, Request, Response } from 'express';
+import { correlationIdFrom, ErrorCode, runInRequestContext } from '@dataflow/shared';
+import { problemFor } from '../errors/problem-details.js';
+import { sendProblem } from '../errors/problem-details.filter.js';
+
+const jsonBodyLimit = '1mb';
+
+/** Gives each request a correlation id (the caller's X-Request-Id when it is safe to log) for every app's logs. */
+function correlate(request: Request, response: Response, next: NextFunction): void {
+  const correlationId = correlationIdFrom(request.headers['x-request-id']);
+  request.headers['x-request-id'] = correlationId;
+  response.setHeader('x-request-id', correlationId);
+  runInRequestContext({ correlationId }, next);
+}
+
+/** Body-parser failures (bad JSON, too large) as problem+json rather than express's HTML page. */
+function bodyErrors(error: { type?: string; status?: number; message?: string }, request: Request, response: Response, next: NextFunction): void {
+  if (error.type === 'entity.too.large') {
+    sendProblem(response, problemFor(ErrorCode.PayloadTooLarge, `The body is larger than ${jsonBodyLimit}`, { instance: request.originalUrl }));
+  } else if (error.type === 'entity.parse.failed') {
+    sendProblem(response, problemFor(ErrorCode.BadRequest, 'The body is not valid JSON', { instance: request.originalUrl }));
+  } else if (error.status && error.status < 500) {
+    sendProblem(response, problemFor(ErrorCode.BadRequest, error.message ?? 'The request body could not be read', { instance: request.originalUrl }));
+  } else {
+    next(error);
+  }
+}
+
+/** What every request goes through before Nest routes it. Call before `init()`/`listen()`. */
+export function installRequestPipeline(app: INestApplication): void {
+  app.use(correlate);
+  app.use(express.json({ limit: jsonBodyLimit }));
+  app.use(bodyErrors);
+}

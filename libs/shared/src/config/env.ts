@@ -1,0 +1,84 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+type IsURLOptions = NonNullable<Parameters<typeof IsUrl>[0]>;
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+const redisUrl: IsURLOptions = { protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true };
+const postgresUrl: IsURLOptions = { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true };
+
+/** Variables every app reads. */
+export class BaseEnv {
+  @IsIn(logLevels, { message: `must be one of ${logLevels.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** When set, apps talk over Redis Streams; when unset (standalone), in process. */
+  @IsOptional()
+  @IsUrl(redisUrl, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Prefix of every Redis key the platform uses, so that several installs can share one Redis. */
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1-32 letters, digits, _ or -' })
+  REDIS_KEY_PREFIX = 'dfc';
+
+  /** The deadline of a request from one app to another. */
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  @Max(600_000)
+  RPC_TIMEOUT_MS = 10_000;
+}
+
+export class GatewayEnv extends BaseEnv {
+  @Type(() => Number)
+  @IsInt({ message: 'must be a port number' })
+  @Min(0)
+  @Max(65_535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** The built web app; the default is where `npm run build` puts it. */
+  @IsString()
+  WEB_DIR = 'dist/web/browser';
+}
+
+export class ConversationsEnv extends BaseEnv {
+  @IsOptional()
+  @IsUrl(postgresUrl, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
+  /** Port of the HTTP server that answers orchestrator probes (/health/live, /health/ready). */
+  @Type(() => Number)
+  @IsInt({ message: 'must be a port number' })
+  @Min(0)
+  @Max(65_535)
+  HEALTH_PORT = 3001;
+}
+
+export class McpBrokerEnv extends BaseEnv {
+  /** The `mcpServers` JSON file. */
+  @IsString()
+  MCP_CONFIG = 'config/mcp-servers.json';
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be a port number' })
+  @Min(0)
+  @Max(65_535)
+  HEALTH_PORT = 3002;
+}
+
+/** `npm start`: every app in one process. It also reads the other apps' variables. */
+export class StandaloneEnv {
+  /** Where the embedded Postgres and the users' files live. */
+  @IsString()
+  DATA_DIR = './data';
+}

@@ -1,0 +1,68 @@
+import { Logger } from '@nestjs/common';
+import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { currentRequestContext } from '../context/request-context.js';
+import { AppError, toWireError } from '../errors/app-error.js';
+import type { ReplyEnvelope, RequestEnvelope } from './envelope.js';
+
+/**
+ * The client half shared by both topologies: it wraps each packet in an envelope that carries
+ * the current request context, and routes replies back to their callers.
+ */
+export abstract class ContextClient extends ClientProxy {
+  protected readonly logger = new Logger(this.constructor.name);
+
+  protected constructor(readonly service: string) {
+    super();
+  }
+
+  /** Sends a request (with `replyTo`) or an event; throws an AppError when it cannot be sent. */
+  protected abstract deliver(envelope: RequestEnvelope): Promise<void>;
+
+  /** Where replies to this client's requests go. */
+  protected abstract readonly replyAddress: string;
+
+  /** Called when a caller's deadline passed: says whether the service is slow or gone. */
+  async explainTimeout(timeoutMs: number): Promise<AppError> {
+    return AppError.timeout(this.service, timeoutMs);
+  }
+
+  unwrap<T>(): T {
+    throw new Error(`${this.constructor.name} has no underlying client to unwrap`);
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const id = randomUUID();
+    const envelope = this.envelope(packet, id, this.replyAddress);
+    this.routingMap.set(id, callback);
+    this.deliver(envelope).catch((error: unknown) => {
+      if (!this.routingMap.delete(id)) return;
+      callback({ err: this.asWire(error), isDisposed: true });
+    });
+    return () => this.routingMap.delete(id);
+  }
+
+  protected async dispatchEvent<T = undefined>(packet: ReadPacket): Promise<T> {
+    await this.deliver(this.envelope(packet, randomUUID(), undefined));
+    return undefined as T;
+  }
+
+  /** Hands one reply to the caller waiting for it; a reply nobody waits for any more is dropped. */
+  protected route(reply: ReplyEnvelope): void {
+    const callback = this.routingMap.get(reply.id);
+    if (!callback) return;
+    if (reply.isDisposed) this.routingMap.delete(reply.id);
+    callback({ err: reply.err, response: reply.response, isDisposed: reply.isDisposed });
+  }
+
+  private envelope(packet: ReadPacket, id: string, replyTo: string | undefined): RequestEnvelope {
+    const context = currentRequestContext() ?? { correlationId: randomUUID() };
+    return { id, pattern: this.normalizePattern(packet.pattern), data: packet.data, replyTo, context };
+  }
+
+  private asWire(error: unknown) {
+    return toWireError(error, (errorId, err) =>
+      this.logger.error({ errorId, err, service: this.service }, 'could not send a request'),
+    );
+  }
+}
