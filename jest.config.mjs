@@ -17,14 +17,22 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@dataflow/shared$': '<rootDir>/libs/shared/src/index.ts',
-    '^@dataflow/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
+    '^@dataflow/shared/testing$': '<rootDir>/libs/shared/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
+  setupFiles: ['reflect-metadata'],
 };
 
+// unit: next to the code. integration: real Postgres and Redis, in this process.
+// e2e: the built apps as separate processes. deploy: static checks of Docker, compose and k8s files.
 export default {
+  globalSetup: '<rootDir>/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/global-teardown.mjs',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,servers}/**/src/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,servers}/*/src/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testTimeout: 30_000, testMatch: ['<rootDir>/{apps,libs,servers}/*/test/**/*.int-spec.ts'] },
+    { ...common, displayName: 'e2e', testTimeout: 120_000, testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.spec.ts'] },
   ],
 };

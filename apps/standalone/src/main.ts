@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  Closable,
+  type Closable,
   ConversationsEnv,
   createServiceApp,
   createTransport,

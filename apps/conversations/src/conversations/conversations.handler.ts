@@ -1,7 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  ConversationDto,
+  type ConversationDto,
   ConversationsContract,
   CreateConversationRequest,
   defaultConversationTitle,

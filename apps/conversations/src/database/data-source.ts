@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Conversation } from '../conversations/conversation.entity.js';
 import { CreateConversations1764000000000 } from './migrations/1764000000000-CreateConversations.js';
 

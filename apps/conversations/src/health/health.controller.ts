@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { Transport, TRANSPORT, transportChecks } from '@dataflow/shared';
+import { type Transport, TRANSPORT, transportChecks } from '@dataflow/shared';
 import { DatabaseHealth } from './database-health.js';
 
 const checkTimeoutMs = 2_000;

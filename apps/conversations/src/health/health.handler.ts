@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { AppError, ConversationsContract, ServiceHealth, ServiceName } from '@dataflow/shared';
+import { AppError, ConversationsContract, type ServiceHealth, ServiceName } from '@dataflow/shared';
 import { DatabaseHealth } from './database-health.js';
 
 @Controller()

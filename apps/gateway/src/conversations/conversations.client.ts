@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  ConversationDto,
+  type ConversationDto,
   ConversationsContract,
   CreateConversationRequest,
   InjectServiceClient,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ConversationDto, CreateConversationRequest, ListConversationsRequest } from '@dataflow/shared';
+import { type ConversationDto, CreateConversationRequest, ListConversationsRequest } from '@dataflow/shared';
 import { ConversationsClient } from './conversations.client.js';
 
 @Controller('api/v1/conversations')

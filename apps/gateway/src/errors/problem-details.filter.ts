@@ -1,7 +1,7 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, currentRequestContext, ErrorCode, toWireError } from '@dataflow/shared';
-import { errorCodeForStatus, ProblemDetails, problemFor } from './problem-details.js';
+import { errorCodeForStatus, type ProblemDetails, problemFor } from './problem-details.js';
 
 /** Every error the gateway answers with is problem+json; an unexpected one is a 500 with a logged errorId. */
 @Catch()

@@ -7,7 +7,7 @@ import {
   McpBrokerContract,
   ServiceClient,
   ServiceName,
-  Transport,
+  type Transport,
   TRANSPORT,
   transportChecks,
 } from '@dataflow/shared';

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import express, { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { correlationIdFrom, ErrorCode, runInRequestContext } from '@dataflow/shared';
 import { problemFor } from '../errors/problem-details.js';
 import { sendProblem } from '../errors/problem-details.filter.js';

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { InjectServiceClient, McpBrokerContract, McpServerSummary, ServiceClient, ServiceName } from '@dataflow/shared';
+import { InjectServiceClient, McpBrokerContract, type McpServerSummary, ServiceClient, ServiceName } from '@dataflow/shared';
 
 @Controller('api/v1/mcp')
 export class McpController {

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { McpBrokerContract, ServiceHealth, ServiceName } from '@dataflow/shared';
+import { McpBrokerContract, type ServiceHealth, ServiceName } from '@dataflow/shared';
 
 @Controller()
 export class HealthHandler {

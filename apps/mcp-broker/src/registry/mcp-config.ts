@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, McpServerSummary, McpTransportKind } from '@dataflow/shared';
+import { ConfigError, type McpServerSummary, type McpTransportKind } from '@dataflow/shared';
 
 /** One entry of the Claude-Desktop-style `mcpServers` file, with our own optional keys. */
 export type McpServerDefinition =

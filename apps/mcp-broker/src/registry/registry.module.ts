@@ -1,5 +1,5 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { McpConfig } from './mcp-config.js';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type McpConfig } from './mcp-config.js';
 import { MCP_CONFIG, RegistryService } from './registry.service.js';
 import { ServersHandler } from './servers.handler.js';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { McpServerSummary } from '@dataflow/shared';
-import { McpConfig, summarize } from './mcp-config.js';
+import { type McpConfig, summarize } from './mcp-config.js';
 
 export const MCP_CONFIG = Symbol('McpConfig');
 

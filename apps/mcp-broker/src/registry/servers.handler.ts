@@ -1,6 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { McpBrokerContract, McpServerSummary } from '@dataflow/shared';
+import { McpBrokerContract, type McpServerSummary } from '@dataflow/shared';
 import { RegistryService } from './registry.service.js';
 
 @Controller()

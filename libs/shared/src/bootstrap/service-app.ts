@@ -14,7 +14,8 @@ import type { Transport } from '../transport/transport.js';
 export async function createServiceApp(module: Type | object, service: ServiceName, transport: Transport): Promise<INestApplication> {
   const app = await NestFactory.create(module as Type, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  const microservice = app.connectMicroservice({ strategy: transport.createServer(service) });
+  // Deferred, so that the pipe and filter below are in place before its handlers are registered.
+  const microservice = app.connectMicroservice({ strategy: transport.createServer(service) }, { deferInitialization: true });
   microservice.useGlobalPipes(createValidationPipe());
   microservice.useGlobalFilters(new RpcErrorFilter());
   await app.startAllMicroservices();

@@ -24,17 +24,17 @@ export class BaseEnv {
 
   /** The deadline of a request from one app to another. */
   @Type(() => Number)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(100)
   @Max(600_000)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
   RPC_TIMEOUT_MS = 10_000;
 }
 
 export class GatewayEnv extends BaseEnv {
   @Type(() => Number)
-  @IsInt({ message: 'must be a port number' })
   @Min(0)
   @Max(65_535)
+  @IsInt({ message: 'must be a port number' })
   PORT = 3000;
 
   @IsString()
@@ -51,16 +51,16 @@ export class ConversationsEnv extends BaseEnv {
   DATABASE_URL?: string;
 
   @Type(() => Number)
-  @IsInt()
   @Min(1)
   @Max(200)
+  @IsInt()
   DB_POOL_SIZE = 10;
 
   /** Port of the HTTP server that answers orchestrator probes (/health/live, /health/ready). */
   @Type(() => Number)
-  @IsInt({ message: 'must be a port number' })
   @Min(0)
   @Max(65_535)
+  @IsInt({ message: 'must be a port number' })
   HEALTH_PORT = 3001;
 }
 
@@ -70,9 +70,9 @@ export class McpBrokerEnv extends BaseEnv {
   MCP_CONFIG = 'config/mcp-servers.json';
 
   @Type(() => Number)
-  @IsInt({ message: 'must be a port number' })
   @Min(0)
   @Max(65_535)
+  @IsInt({ message: 'must be a port number' })
   HEALTH_PORT = 3002;
 }
 

@@ -9,9 +9,11 @@ export class ConfigError extends Error {
   }
 }
 
-function describe(error: ValidationError): string {
+function describe(error: ValidationError, env: Record<string, string | undefined>): string {
   const constraints = Object.values(error.constraints ?? {});
-  const shown = typeof error.value === 'string' ? ` (got "${error.value.slice(0, 80)}")` : '';
+  const raw = env[error.property];
+  // A URL's password must not reach the logs, even when the URL is wrong.
+  const shown = raw === undefined ? '' : ` (got "${raw.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@').slice(0, 80)}")`;
   return `${error.property}: ${constraints.join('; ')}${shown}`;
 }
 
@@ -23,8 +25,8 @@ function describe(error: ValidationError): string {
 export function loadConfig<T extends object>(envClass: new () => T, env: NodeJS.ProcessEnv = process.env): T {
   const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const config = plainToInstance(envClass, defined, { exposeDefaultValues: true });
-  const errors = validateSync(config, { forbidUnknownValues: true });
-  if (errors.length > 0) throw new ConfigError(errors.map(describe));
+  const errors = validateSync(config, { forbidUnknownValues: true, stopAtFirstError: true });
+  if (errors.length > 0) throw new ConfigError(errors.map((error) => describe(error, defined)));
   return config;
 }
 

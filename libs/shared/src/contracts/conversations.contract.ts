@@ -1,25 +1,27 @@
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { NoArguments, rpc, ServiceHealth } from './rpc-contract.js';
+import { type NoArguments, rpc, type ServiceHealth } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
+// class-validator checks a property's rules from the bottom up; with the pipe's stopAtFirstError,
+// the type check must sit nearest the property so that its message is the one reported.
 export class CreateConversationRequest {
   @IsOptional()
   @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'title must not be blank' })
   @MaxLength(200)
+  @MinLength(1, { message: 'title must not be blank' })
+  @IsString()
   title?: string;
 }
 
 export class ListConversationsRequest {
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
   @Max(100)
+  @Min(1)
+  @IsInt()
   limit?: number;
 }
 

@@ -1,4 +1,4 @@
-import { NoArguments, rpc, ServiceHealth } from './rpc-contract.js';
+import { type NoArguments, rpc, type ServiceHealth } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
 
 export type McpTransportKind = 'stdio' | 'streamable-http' | 'sse';

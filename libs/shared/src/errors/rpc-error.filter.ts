@@ -1,6 +1,6 @@
-import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
 import { Observable, throwError } from 'rxjs';
-import { toWireError, WireError } from './app-error.js';
+import { toWireError, type WireError } from './app-error.js';
 
 /** The one exception filter of every microservice: whatever a handler throws leaves as a WireError. */
 @Catch()

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { BaseRpcContext, type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { performance } from 'node:perf_hooks';
 import { runInRequestContext } from '../context/request-context.js';
 import { ErrorCode } from '../errors/error-code.js';

@@ -1,7 +1,7 @@
-import { OnApplicationShutdown } from '@nestjs/common';
+import { type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { currentRequestContext, RequestContext, runInRequestContext } from '../context/request-context.js';
+import { currentRequestContext, type RequestContext, runInRequestContext } from '../context/request-context.js';
 import type { RpcContract } from '../contracts/rpc-contract.js';
 import { AppError, isWireError } from '../errors/app-error.js';
 import type { ContextClient } from './context.client.js';

@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Module } from '@nestjs/common';
 import type { ServiceName } from '../contracts/service-name.js';
 import { ServiceClient } from './service-client.js';
 import type { Transport } from './transport.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors/app-error.js';
 import { ContextClient } from '../context.client.js';
 import { ContextServer } from '../context.server.js';
-import { ReplyEnvelope, RequestEnvelope, throughJson } from '../envelope.js';
+import { type ReplyEnvelope, type RequestEnvelope, throughJson } from '../envelope.js';
 
 /** The services of one process, by name: what links the apps when the platform runs standalone. */
 export class InProcessBus {

@@ -4,7 +4,7 @@ import { AppError } from '../../errors/app-error.js';
 import { ContextClient } from '../context.client.js';
 import type { ReplyEnvelope, RequestEnvelope } from '../envelope.js';
 import { countLiveConsumers, heartbeatMs } from './presence.js';
-import { redisKeys, RedisStreamsOptions } from './redis-keys.js';
+import { redisKeys, type RedisStreamsOptions } from './redis-keys.js';
 
 /** Cap on a request stream's length, so that a service that never comes back cannot fill Redis. */
 const maxStreamLength = 100_000;
@@ -57,7 +57,11 @@ export class RedisStreamsClient extends ContextClient {
 
   protected async deliver(envelope: RequestEnvelope): Promise<void> {
     if (this.writer?.status !== 'ready') throw AppError.unavailable(this.service, 'Redis is not connected');
-    if (envelope.replyTo && this.liveConsumers === 0) throw AppError.unavailable(this.service, 'no instance is running');
+    if (envelope.replyTo && this.liveConsumers === 0) {
+      // The last look found none; look again before refusing, so a replica that just started is used.
+      await this.refreshPresence();
+      if (this.liveConsumers === 0) throw AppError.unavailable(this.service, 'no instance is running');
+    }
     await this.writer.xadd(this.stream, 'MAXLEN', '~', maxStreamLength, '*', 'm', JSON.stringify(envelope));
   }
 

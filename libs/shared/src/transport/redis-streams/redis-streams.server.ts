@@ -6,7 +6,7 @@ import { AppError } from '../../errors/app-error.js';
 import { ContextServer } from '../context.server.js';
 import type { ReplyBody, RequestEnvelope } from '../envelope.js';
 import { announcePresence, heartbeatMs, withdrawPresence } from './presence.js';
-import { redisKeys, RedisStreamsOptions } from './redis-keys.js';
+import { redisKeys, type RedisStreamsOptions } from './redis-keys.js';
 
 export interface RedisStreamsServerOptions extends RedisStreamsOptions {
   /** How many messages one replica handles at once before it stops reading. */

@@ -1,0 +1,80 @@
+import type { INestApplication } from '@nestjs/common';
+import {
+  AppError,
+  ConversationsContract,
+  ConversationsEnv,
+  createServiceApp,
+  ErrorCode,
+  InProcessTransport,
+  loadConfig,
+  ServiceClient,
+  ServiceName,
+} from '@dataflow/shared';
+import { createTestDatabase, type TestDatabase } from '@dataflow/shared/testing';
+import { ConversationsServiceModule } from '../src/conversations-service.module.js';
+import { revertLastMigration, runMigrations } from '../src/database/data-source.js';
+
+describe('the conversations service on Postgres', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let client: ServiceClient;
+  const transport = new InProcessTransport();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const config = { ...loadConfig(ConversationsEnv, { LOG_LEVEL: 'warn' }), DATABASE_URL: database.url };
+    app = await createServiceApp(ConversationsServiceModule.forRoot({ config, transport }), ServiceName.Conversations, transport);
+    await app.init();
+    client = new ServiceClient(ServiceName.Conversations, transport.createClient(ServiceName.Conversations), 5_000);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('starts from the migrated template, with no rows', async () => {
+    expect(await database.query('SELECT count(*)::int AS n FROM conversations')).toEqual([{ n: 0 }]);
+  });
+
+  it('creates conversations and lists them newest first, honouring the limit', async () => {
+    const first = await client.send(ConversationsContract.create, { title: '  Churn by cohort  ' });
+    const second = await client.send(ConversationsContract.create, {});
+    expect(first.title).toBe('Churn by cohort');
+    expect(second.title).toBe('New conversation');
+    expect((await client.send(ConversationsContract.list, {})).map((c) => c.id)).toEqual([second.id, first.id]);
+    expect((await client.send(ConversationsContract.list, { limit: 1 })).map((c) => c.id)).toEqual([second.id]);
+  });
+
+  it('refuses invalid requests with validation_failed and stores nothing', async () => {
+    const before = await database.query('SELECT count(*)::int AS n FROM conversations');
+    for (const request of [{ title: 'x'.repeat(201) }, { title: 7 }, { title: 'ok', extra: true }]) {
+      const error = (await client.send(ConversationsContract.create, request as never).catch((e: unknown) => e)) as AppError;
+      expect(error).toBeInstanceOf(AppError);
+      expect(error.code).toBe(ErrorCode.ValidationFailed);
+    }
+    const error = (await client.send(ConversationsContract.list, { limit: 1000 }).catch((e: unknown) => e)) as AppError;
+    expect(error.code).toBe(ErrorCode.ValidationFailed);
+    expect(await database.query('SELECT count(*)::int AS n FROM conversations')).toEqual(before);
+  });
+
+  it('reports its database in its health answer', async () => {
+    expect(await client.send(ConversationsContract.health, {})).toEqual({ service: 'conversations', checks: { database: 'up' } });
+  });
+});
+
+describe('the migrations', () => {
+  it('go down and up again on a database with data', async () => {
+    const database = await createTestDatabase();
+    try {
+      await database.query(`INSERT INTO conversations (title) VALUES ('kept until the table goes')`);
+      expect(await revertLastMigration(database.url)).toBe('CreateConversations1764000000000');
+      expect(await database.query(`SELECT to_regclass('conversations') AS t`)).toEqual([{ t: null }]);
+      expect(await runMigrations(database.url)).toEqual(['CreateConversations1764000000000']);
+      expect(await runMigrations(database.url)).toEqual([]);
+      expect(await database.query('SELECT count(*)::int AS n FROM conversations')).toEqual([{ n: 0 }]);
+    } finally {
+      await database.drop();
+    }
+  });
+});

@@ -1,0 +1,3 @@
+export * from './database.js';
+export * from './processes.js';
+export * from './redis.js';

@@ -1,0 +1,88 @@
+import { findFreePort } from '@dataflow/shared';
+import { AppProcess, createTestDatabase, deleteKeys, startApp, type TestDatabase, testRedisUrl, uniqueKeyPrefix, waitForStatus } from '@dataflow/shared/testing';
+
+export interface DistributedPlatformOptions {
+  conversationsReplicas?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The platform as production runs it: gateway, conversations (one or more replicas) and MCP
+ * broker, each its own process, talking over real Redis, on a database of this test's own.
+ */
+export class DistributedPlatform {
+  readonly keyPrefix = uniqueKeyPrefix();
+  readonly processes: AppProcess[] = [];
+  gatewayUrl = '';
+  database!: TestDatabase;
+
+  constructor(private readonly options: DistributedPlatformOptions = {}) {}
+
+  private env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: this.keyPrefix,
+      DATABASE_URL: this.database.url,
+      MCP_CONFIG: 'test/fixtures/mcp-servers.json',
+      LOG_LEVEL: 'debug',
+      ...this.options.env,
+      ...extra,
+    };
+  }
+
+  async start(): Promise<void> {
+    this.database = await createTestDatabase();
+    const replicas = this.options.conversationsReplicas ?? 1;
+    await Promise.all([
+      ...Array.from({ length: replicas }, () => this.startConversations()),
+      this.startBroker(),
+      this.startGateway(),
+    ]);
+    await waitForStatus(`${this.gatewayUrl}/health/ready`, 200, 30_000, this.gateway);
+  }
+
+  get gateway(): AppProcess {
+    return this.processes.find((p) => p.name === 'gateway')!;
+  }
+
+  get conversations(): AppProcess[] {
+    return this.processes.filter((p) => p.name === 'conversations' && p.running);
+  }
+
+  async startConversations(): Promise<AppProcess> {
+    const healthPort = await findFreePort();
+    const process = startApp('conversations', this.env({ HEALTH_PORT: String(healthPort) }));
+    this.processes.push(process);
+    await waitForStatus(`http://127.0.0.1:${healthPort}/health/ready`, 200, 30_000, process);
+    return process;
+  }
+
+  private async startBroker(): Promise<void> {
+    const healthPort = await findFreePort();
+    const process = startApp('mcp-broker', this.env({ HEALTH_PORT: String(healthPort) }));
+    this.processes.push(process);
+    await waitForStatus(`http://127.0.0.1:${healthPort}/health/ready`, 200, 30_000, process);
+  }
+
+  private async startGateway(): Promise<void> {
+    const port = await findFreePort();
+    this.gatewayUrl = `http://127.0.0.1:${port}`;
+    const process = startApp('gateway', this.env({ PORT: String(port), HOST: '127.0.0.1' }));
+    this.processes.push(process);
+    await waitForStatus(`${this.gatewayUrl}/health/live`, 200, 30_000, process);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop('SIGTERM')));
+    await this.database?.drop();
+    await deleteKeys(this.keyPrefix);
+  }
+
+  api(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.gatewayUrl}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...init.headers },
+      signal: AbortSignal.timeout(30_000),
+    });
+  }
+}

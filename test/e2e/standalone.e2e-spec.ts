@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { type ConversationDto, findFreePort } from '@dataflow/shared';
+import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('npm start: the whole platform on one machine, with no DATABASE_URL or REDIS_URL', () => {
+  let dataDir: string;
+  let url: string;
+  let platform: AppProcess;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+
+  async function start(): Promise<AppProcess> {
+    const started = new AppProcess('standalone', ['scripts/start.mjs'], env);
+    await waitForStatus(`${url}/health/ready`, 200, 60_000, started);
+    return started;
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'dataflow-standalone-'));
+    const port = await findFreePort();
+    url = `http://127.0.0.1:${port}`;
+    Object.assign(env, { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    platform = await start();
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints where it is running and what to do about accounts', () => {
+    expect(platform.output()).toContain(`MCP DataFlow Chat is running at ${url}`);
+    expect(platform.output()).toContain('accounts:');
+    expect(platform.output()).toContain('embedded Postgres');
+  });
+
+  it('creates and lists a conversation', async () => {
+    const created = await fetch(`${url}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Standalone' }),
+    });
+    expect(created.status).toBe(201);
+    const list = (await (await fetch(`${url}/api/v1/conversations`)).json()) as ConversationDto[];
+    expect(list.map((c) => c.title)).toEqual(['Standalone']);
+    expect((await fetch(`${url}/api/v1/mcp/servers`)).status).toBe(200);
+  });
+
+  it("shows the platform's health on the page at /", async () => {
+    if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(url);
+      await page.getByTestId('overall-status').filter({ hasText: 'Ready' }).waitFor({ timeout: 15_000 });
+      const parts = await page.getByTestId('health-part').evaluateAll((nodes) => nodes.map((node) => [node.getAttribute('data-part'), node.textContent ?? '']));
+      expect(parts.map(([name]) => name).sort()).toEqual(['conversations', 'mcp-broker']);
+      expect(parts.every(([, text]) => text.includes('up'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('stops cleanly on SIGTERM, takes its Postgres with it, and keeps the data for the next start', async () => {
+    expect(await platform.stop('SIGTERM')).toBe(0);
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+
+    platform = await start();
+    const list = (await (await fetch(`${url}/api/v1/conversations`)).json()) as ConversationDto[];
+    expect(list.map((c) => c.title)).toEqual(['Standalone']);
+  });
+});
