@@ -26,13 +26,13 @@ const common = {
 
 // unit: next to the code. integration: real Postgres and Redis, in this process.
 // e2e: the built apps as separate processes. deploy: static checks of Docker, compose and k8s files.
+const withDatabase = { globalSetup: '<rootDir>/test/global-setup.mjs', globalTeardown: '<rootDir>/test/global-teardown.mjs' };
+
 export default {
-  globalSetup: '<rootDir>/test/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/global-teardown.mjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,servers}/*/src/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testTimeout: 30_000, testMatch: ['<rootDir>/{apps,libs,servers}/*/test/**/*.int-spec.ts'] },
-    { ...common, displayName: 'e2e', testTimeout: 120_000, testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, ...withDatabase, displayName: 'integration', testTimeout: 30_000, testMatch: ['<rootDir>/{apps,libs,servers}/*/test/**/*.int-spec.ts'] },
+    { ...common, ...withDatabase, displayName: 'e2e', testTimeout: 120_000, testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...common, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.spec.ts'] },
   ],
 };
