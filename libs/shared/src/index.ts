@@ -24,3 +24,4 @@ export * from './transport/service-client.js';
 export * from './transport/transport.module.js';
 export * from './transport/transport.js';
 export * from './net/free-port.js';
+export * from './health/probes.controller.js';

@@ -1,12 +1,21 @@
 import { Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
+import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { probeTimeoutMs, ProbesController, READINESS_CHECKS } from '@dataflow/shared';
 import { DatabaseHealth } from './database-health.js';
-import { HealthController } from './health.controller.js';
 import { HealthHandler } from './health.handler.js';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
-  controllers: [HealthController, HealthHandler],
-  providers: [DatabaseHealth],
+  controllers: [ProbesController, HealthHandler],
+  providers: [
+    DatabaseHealth,
+    {
+      provide: READINESS_CHECKS,
+      inject: [HealthIndicatorService, DatabaseHealth],
+      useFactory: (indicators: HealthIndicatorService, database: DatabaseHealth) => [
+        () => indicators.check('database').attempt(() => database.check()).withTimeout(probeTimeoutMs),
+      ],
+    },
+  ],
 })
 export class HealthModule {}

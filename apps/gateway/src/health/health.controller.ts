@@ -5,14 +5,13 @@ import {
   ConversationsContract,
   InjectServiceClient,
   McpBrokerContract,
+  probeTimeoutMs,
   ServiceClient,
   ServiceName,
   type Transport,
   TRANSPORT,
   transportChecks,
 } from '@dataflow/shared';
-
-const checkTimeoutMs = 2_000;
 
 /**
  * Liveness and readiness, in Terminus' JSON (what probes and the web app read). Ready needs the
@@ -35,11 +34,11 @@ export class HealthController {
 
   @Get('ready')
   ready(@Res({ passthrough: true }) response: Response) {
-    const options = { timeoutMs: checkTimeoutMs };
+    const options = { timeoutMs: probeTimeoutMs };
     return this.report(response, [
       () => this.indicators.check(ServiceName.Conversations).attempt(() => this.conversations.send(ConversationsContract.health, {}, options)),
       () => this.indicators.check(ServiceName.McpBroker).attempt(() => this.broker.send(McpBrokerContract.health, {}, options)),
-      ...transportChecks(this.indicators, this.transport, checkTimeoutMs),
+      ...transportChecks(this.indicators, this.transport, probeTimeoutMs),
     ]);
   }
 

@@ -1,5 +1,5 @@
 import { provideHttpClient } from '@angular/common/http';
-import { ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';
+import { type ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { API_BASE_URL } from './core/api-base-url.token';
 
 // Zoneless change detection and the fetch-based HttpClient backend are both Angular 22 defaults,

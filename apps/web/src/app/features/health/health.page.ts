@@ -1,7 +1,7 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { OverallStatus } from './health.model';
+import { type OverallStatus } from './health.model';
 import { HEALTH_POLL_INTERVAL_MS, HealthService } from './health.service';
 
 const OVERALL_LABELS: Readonly<Record<OverallStatus, string>> = {

@@ -4,7 +4,7 @@ import { Observable, catchError, map, of, switchMap, timer } from 'rxjs';
 import { API_BASE_URL } from '../../core/api-base-url.token';
 import { apiUrl } from '../../core/api-url';
 import {
-  HealthReport,
+  type HealthReport,
   isTerminusHealthBody,
   reportFromTerminus,
   unreachableReport,
