@@ -29,10 +29,12 @@ const common = {
 const withDatabase = { globalSetup: '<rootDir>/test/global-setup.mjs', globalTeardown: '<rootDir>/test/global-teardown.mjs' };
 
 export default {
+  // Global in Jest (a project's own value is ignored): long enough for the e2e tests, which start processes.
+  testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,servers}/*/src/**/*.spec.ts'] },
-    { ...common, ...withDatabase, displayName: 'integration', testTimeout: 30_000, testMatch: ['<rootDir>/{apps,libs,servers}/*/test/**/*.int-spec.ts'] },
-    { ...common, ...withDatabase, displayName: 'e2e', testTimeout: 120_000, testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, ...withDatabase, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,servers}/*/test/**/*.int-spec.ts'] },
+    { ...common, ...withDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...common, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.spec.ts'] },
   ],
 };
