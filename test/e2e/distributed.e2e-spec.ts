@@ -28,9 +28,12 @@ describe('the distributed platform: gateway, conversations and broker as separat
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(JSON.parse(text)).toEqual([
-      { name: 'filesystem', transport: 'stdio', enabled: true, description: 'Files' },
-      { name: 'warehouse', transport: 'streamable-http', enabled: false },
+      expect.objectContaining({ name: 'filesystem', transport: 'stdio', scope: 'user', enabled: true, description: 'Files' }),
+      expect.objectContaining({ name: 'warehouse', transport: 'streamable-http', scope: 'shared', enabled: false, state: 'disabled' }),
     ]);
+    const detail = await (await platform.api('/api/v1/mcp/servers/warehouse')).text();
+    expect(JSON.parse(detail).definition.headers).toEqual({ Authorization: '***' });
+    expect(detail).not.toContain('secret-token');
     expect(text).not.toContain('secret-token');
   });
 

@@ -4,7 +4,8 @@ import { createLoggerModule, GatewayEnv, ServiceName, type Transport, TransportM
 import { ConversationsClient } from './conversations/conversations.client.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { HealthController } from './health/health.controller.js';
-import { McpController } from './mcp/mcp.controller.js';
+import { McpBrokerClient } from './mcp/mcp-broker.client.js';
+import { McpAdminController, McpController } from './mcp/mcp.controller.js';
 import { WebModule } from './web/web.module.js';
 
 export interface GatewayOptions {
@@ -28,8 +29,8 @@ export class GatewayModule {
         TerminusModule.forRoot({ logger: false }),
         WebModule.forRoot(config.WEB_DIR),
       ],
-      controllers: [HealthController, ConversationsController, McpController],
-      providers: [ConversationsClient],
+      controllers: [HealthController, ConversationsController, McpController, McpAdminController],
+      providers: [ConversationsClient, McpBrokerClient],
     };
   }
 }

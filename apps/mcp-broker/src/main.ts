@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createServiceApp, createTransport, loadConfig, McpBrokerEnv, requireVariables, runMain, ServiceName } from '@dataflow/shared';
 import { McpBrokerModule } from './mcp-broker.module.js';
-import { loadMcpConfig } from './registry/mcp-config.js';
+import { loadMcpConfig } from './config/mcp-config.js';
 
 runMain('mcp-broker', async () => {
   const config = loadConfig(McpBrokerEnv);

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { createLoggerModule, McpBrokerEnv, type Transport, TransportModule } from '@dataflow/shared';
 import { HealthModule } from './health/health.module.js';
-import { type McpConfig } from './registry/mcp-config.js';
+import { type McpConfig } from './config/mcp-config.js';
 import { RegistryModule } from './registry/registry.module.js';
 
 export interface McpBrokerOptions {
@@ -19,7 +19,7 @@ export class McpBrokerModule {
       imports: [
         createLoggerModule(config.LOG_LEVEL),
         TransportModule.forRoot({ transport, timeoutMs: config.RPC_TIMEOUT_MS }),
-        RegistryModule.forRoot(mcpConfig),
+        RegistryModule.forRoot(config, mcpConfig),
         HealthModule,
       ],
     };

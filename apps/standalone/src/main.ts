@@ -18,7 +18,7 @@ import { ConversationsServiceModule } from '../../conversations/src/conversation
 import { runMigrations } from '../../conversations/src/database/data-source.js';
 import { createGatewayApp } from '../../gateway/src/gateway.app.js';
 import { McpBrokerModule } from '../../mcp-broker/src/mcp-broker.module.js';
-import { loadMcpConfig } from '../../mcp-broker/src/registry/mcp-config.js';
+import { loadMcpConfig } from '../../mcp-broker/src/config/mcp-config.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 /**
@@ -29,9 +29,9 @@ runMain('standalone', async () => {
   const { DATA_DIR } = loadConfig(StandaloneEnv);
   const gatewayConfig = loadConfig(GatewayEnv, { HOST: '127.0.0.1', ...process.env });
   const conversationsConfig = loadConfig(ConversationsEnv);
-  const brokerConfig = loadConfig(McpBrokerEnv);
-  const mcpConfig = await loadMcpConfig(brokerConfig.MCP_CONFIG);
   const dataDir = resolve(DATA_DIR);
+  const brokerConfig = loadConfig(McpBrokerEnv, { USER_DATA_ROOT: join(dataDir, 'users'), ...process.env });
+  const mcpConfig = await loadMcpConfig(brokerConfig.MCP_CONFIG);
   await mkdir(dataDir, { recursive: true });
 
   const closables: Closable[] = [];

@@ -25,6 +25,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.Internal:
       return 500;
     case ErrorCode.ServiceUnavailable:
+    case ErrorCode.ServerUnavailable:
       return 503;
     case ErrorCode.Timeout:
       return 504;
@@ -60,6 +61,7 @@ const titles: Record<ErrorCode, string> = {
   [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.Timeout]: 'A service took too long to answer',
   [ErrorCode.ServiceUnavailable]: 'A service is unavailable',
+  [ErrorCode.ServerUnavailable]: 'An MCP server is unavailable',
   [ErrorCode.Internal]: 'Internal error',
 };
 

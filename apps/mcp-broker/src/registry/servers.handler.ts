@@ -1,18 +1,46 @@
-import { Controller, Logger } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
-import { McpBrokerContract, type McpServerSummary } from '@dataflow/shared';
-import { RegistryService } from './registry.service.js';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  McpBrokerContract,
+  type McpReloadReport,
+  type McpServerDetail,
+  type McpServerRequest,
+  type McpServerSummary,
+  type McpUserScoped,
+} from '@dataflow/shared';
+import { ServerRegistry } from './server-registry.js';
 
 @Controller()
 export class ServersHandler {
-  private readonly logger = new Logger(ServersHandler.name);
-
-  constructor(private readonly registry: RegistryService) {}
+  constructor(private readonly registry: ServerRegistry) {}
 
   @MessagePattern(McpBrokerContract.listServers.pattern)
-  listServers(): McpServerSummary[] {
-    const servers = this.registry.list();
-    this.logger.debug({ count: servers.length }, 'listed MCP servers');
-    return servers;
+  list(@Payload() request: McpUserScoped): McpServerSummary[] {
+    return this.registry.list(request?.userId);
+  }
+
+  @MessagePattern(McpBrokerContract.getServer.pattern)
+  get(@Payload() request: McpServerRequest): McpServerDetail {
+    return this.registry.detail(request.name, request.userId);
+  }
+
+  @MessagePattern(McpBrokerContract.restartServer.pattern)
+  restart(@Payload() request: McpServerRequest): Promise<McpServerSummary> {
+    return this.registry.restart(request.name, request.userId);
+  }
+
+  @MessagePattern(McpBrokerContract.enableServer.pattern)
+  enable(@Payload() request: McpServerRequest): Promise<McpServerSummary> {
+    return this.registry.setEnabled(request.name, true);
+  }
+
+  @MessagePattern(McpBrokerContract.disableServer.pattern)
+  disable(@Payload() request: McpServerRequest): Promise<McpServerSummary> {
+    return this.registry.setEnabled(request.name, false);
+  }
+
+  @MessagePattern(McpBrokerContract.reload.pattern)
+  reload(): Promise<McpReloadReport> {
+    return this.registry.reload();
   }
 }

@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 type IsURLOptions = NonNullable<Parameters<typeof IsUrl>[0]>;
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -68,6 +68,28 @@ export class McpBrokerEnv extends BaseEnv {
   /** The `mcpServers` JSON file. */
   @IsString()
   MCP_CONFIG = 'config/mcp-servers.json';
+
+  /** Reload MCP_CONFIG when the file changes (`false`: only on `POST /api/v1/admin/mcp/reload`). */
+  @Transform(({ value }) => (value === 'false' || value === '0' ? false : value === 'true' || value === '1' ? true : value))
+  @IsBoolean({ message: 'must be true or false' })
+  MCP_CONFIG_WATCH = true;
+
+  /** Each user's files live in `<USER_DATA_ROOT>/<user id>`: `${USER_DATA_DIR}` of per-user servers. */
+  @IsString()
+  USER_DATA_ROOT = './data/users';
+
+  /** The most per-user server instances this broker runs at once; the least recently used goes first. */
+  @Type(() => Number)
+  @Min(1)
+  @Max(10_000)
+  @IsInt()
+  MCP_USER_INSTANCE_LIMIT = 50;
+
+  /** A per-user instance unused this long is stopped. */
+  @Type(() => Number)
+  @Min(1_000)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  MCP_USER_IDLE_MS = 600_000;
 
   @Type(() => Number)
   @Min(0)

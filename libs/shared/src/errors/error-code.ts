@@ -13,6 +13,8 @@ export enum ErrorCode {
   RateLimited = 'rate_limited',
   Timeout = 'timeout',
   ServiceUnavailable = 'service_unavailable',
+  /** An MCP server is down, restarting or failed: the broker answers at once rather than wait. */
+  ServerUnavailable = 'server_unavailable',
   Internal = 'internal',
 }
 

@@ -22,6 +22,9 @@ export abstract class ContextClient extends ClientProxy {
   /** Where replies to this client's requests go. */
   protected abstract readonly replyAddress: string;
 
+  /** Tells the service that nobody waits for this request any more, so that it can stop work on it. */
+  protected abstract cancel(id: string): void;
+
   /** Called when a caller's deadline passed: says whether the service is slow or gone. */
   async explainTimeout(timeoutMs: number): Promise<AppError> {
     return AppError.timeout(this.service, timeoutMs);
@@ -39,7 +42,10 @@ export abstract class ContextClient extends ClientProxy {
       if (!this.routingMap.delete(id)) return;
       callback({ err: this.asWire(error), isDisposed: true });
     });
-    return () => this.routingMap.delete(id);
+    // The caller unsubscribed. If the last reply has not come yet, the service is still working on it.
+    return () => {
+      if (this.routingMap.delete(id)) this.cancel(id);
+    };
   }
 
   protected async dispatchEvent<T = undefined>(packet: ReadPacket): Promise<T> {

@@ -6,9 +6,14 @@ import { ErrorCode } from '../errors/error-code.js';
 import type { ReplyBody, RequestEnvelope } from './envelope.js';
 
 /** What a handler can learn about the message it is handling. */
-export class EnvelopeContext extends BaseRpcContext<[RequestEnvelope]> {
+export class EnvelopeContext extends BaseRpcContext<[RequestEnvelope, AbortSignal]> {
   get envelope(): RequestEnvelope {
     return this.getArgByIndex(0);
+  }
+
+  /** Aborted when the caller gives up on this request (it unsubscribed, or its deadline passed). */
+  get signal(): AbortSignal {
+    return this.getArgByIndex(1);
   }
 }
 
@@ -20,8 +25,16 @@ export class EnvelopeContext extends BaseRpcContext<[RequestEnvelope]> {
 export abstract class ContextServer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(this.constructor.name);
 
+  /** The requests being handled now, by envelope id, so that a caller can cancel one. */
+  private readonly inProgress = new Map<string, AbortController>();
+
   protected constructor(readonly service: string) {
     super();
+  }
+
+  /** A caller gave up on a request; its handler sees the signal aborted. Unknown ids are ignored. */
+  cancel(id: string): void {
+    this.inProgress.get(id)?.abort(new Error('The caller cancelled the request'));
   }
 
   on(): never {
@@ -40,15 +53,21 @@ export abstract class ContextServer extends Server implements CustomTransportStr
       return;
     }
     const started = performance.now();
-    await runInRequestContext(context, async () => {
-      const rpcContext = new EnvelopeContext([envelope]);
-      if (envelope.replyTo === undefined) {
-        await this.handleEvent(pattern, { pattern, data: envelope.data }, rpcContext);
-      } else {
-        await this.handleRequestEnvelope(envelope, rpcContext, reply);
-      }
-      this.logger.debug({ pattern, ms: +(performance.now() - started).toFixed(2) }, 'rpc handled');
-    });
+    const abort = new AbortController();
+    this.inProgress.set(envelope.id, abort);
+    try {
+      await runInRequestContext(context, async () => {
+        const rpcContext = new EnvelopeContext([envelope, abort.signal]);
+        if (envelope.replyTo === undefined) {
+          await this.handleEvent(pattern, { pattern, data: envelope.data }, rpcContext);
+        } else {
+          await this.handleRequestEnvelope(envelope, rpcContext, reply);
+        }
+        this.logger.debug({ pattern, ms: +(performance.now() - started).toFixed(2) }, 'rpc handled');
+      });
+    } finally {
+      this.inProgress.delete(envelope.id);
+    }
   }
 
   private async handleRequestEnvelope(

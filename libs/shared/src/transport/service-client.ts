@@ -1,6 +1,6 @@
 import { type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { catchError, defer, firstValueFrom, from, mergeMap, Observable, throwError, timeout, TimeoutError } from 'rxjs';
 import { currentRequestContext, type RequestContext, runInRequestContext } from '../context/request-context.js';
 import type { RpcContract } from '../contracts/rpc-contract.js';
 import { AppError, isWireError } from '../errors/app-error.js';
@@ -9,6 +9,11 @@ import type { ContextClient } from './context.client.js';
 export interface SendOptions {
   /** This call's deadline; by default the configured RPC_TIMEOUT_MS. */
   timeoutMs?: number;
+}
+
+export interface StreamOptions {
+  /** The longest wait for the next event; each event restarts it. */
+  idleTimeoutMs: number;
 }
 
 /**
@@ -37,11 +42,34 @@ export class ServiceClient implements OnApplicationShutdown {
         }),
       );
     } catch (error) {
-      if (error instanceof AppError) throw error;
-      if (isWireError(error)) throw AppError.fromWire(error);
-      if (error instanceof TimeoutError) throw await this.proxy.explainTimeout(waitMs);
-      throw AppError.unavailable(this.service, String(error));
+      throw await this.asAppError(error, waitMs);
     }
+  }
+
+  /**
+   * A call whose handler answers with a stream of events (progress, then a result). The wait for
+   * each event is `idleTimeoutMs`; unsubscribing tells the service to stop.
+   */
+  stream<Req, Res>(contract: RpcContract<Req, Res>, request: Req, options: StreamOptions): Observable<Res> {
+    return defer(() => {
+      const parent = currentRequestContext();
+      const context: RequestContext = {
+        correlationId: parent?.correlationId ?? randomUUID(),
+        deadline: Date.now() + options.idleTimeoutMs,
+      };
+      const source = this.proxy.send<Res>(contract.pattern, request ?? {});
+      return new Observable<Res>((subscriber) => runInRequestContext(context, () => source.subscribe(subscriber)));
+    }).pipe(
+      timeout({ each: options.idleTimeoutMs }),
+      catchError((error: unknown) => from(this.asAppError(error, options.idleTimeoutMs)).pipe(mergeMap((e) => throwError(() => e)))),
+    );
+  }
+
+  private async asAppError(error: unknown, waitMs: number): Promise<AppError> {
+    if (error instanceof AppError) return error;
+    if (isWireError(error)) return AppError.fromWire(error);
+    if (error instanceof TimeoutError) return this.proxy.explainTimeout(waitMs);
+    return AppError.unavailable(this.service, String(error));
   }
 
   async onApplicationShutdown(): Promise<void> {

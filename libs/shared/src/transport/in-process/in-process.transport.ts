@@ -77,6 +77,11 @@ export class InProcessClient extends ContextClient {
       : AppError.unavailable(this.service, 'it is not running');
   }
 
+  protected cancel(id: string): void {
+    const server = this.bus.serverFor(this.service);
+    setImmediate(() => server?.cancel(id));
+  }
+
   protected async deliver(envelope: RequestEnvelope): Promise<void> {
     const server = this.bus.serverFor(this.service);
     if (!server) throw AppError.unavailable(this.service, 'it is not running');

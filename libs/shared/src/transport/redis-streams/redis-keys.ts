@@ -9,6 +9,8 @@ export const redisKeys = {
   presence: (prefix: string, service: string) => `${prefix}:presence:${service}`,
   /** The pub/sub channel on which one client receives its replies. */
   replies: (prefix: string, clientId: string) => `${prefix}:reply:${clientId}`,
+  /** The pub/sub channel on which callers tell every replica of a service that they gave up on a request. */
+  cancellations: (prefix: string, service: string) => `${prefix}:cancel:${service}`,
 };
 
 export interface RedisStreamsOptions {

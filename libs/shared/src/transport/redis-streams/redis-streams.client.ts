@@ -55,6 +55,10 @@ export class RedisStreamsClient extends ContextClient {
       : AppError.timeout(this.service, timeoutMs);
   }
 
+  protected cancel(id: string): void {
+    this.writer?.publish(redisKeys.cancellations(this.options.keyPrefix, this.service), id).catch(() => undefined);
+  }
+
   protected async deliver(envelope: RequestEnvelope): Promise<void> {
     if (this.writer?.status !== 'ready') throw AppError.unavailable(this.service, 'Redis is not connected');
     if (envelope.replyTo && this.liveConsumers === 0) {

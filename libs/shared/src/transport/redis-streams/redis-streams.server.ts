@@ -32,6 +32,8 @@ export class RedisStreamsServer extends ContextServer {
   private readonly drainTimeoutMs: number;
   private reader?: Redis;
   private writer?: Redis;
+  /** Listens for callers that gave up, so that the replica handling their request can stop. */
+  private cancellations?: Redis;
   private running = false;
   private inFlight = 0;
   private wake?: () => void;
@@ -53,7 +55,11 @@ export class RedisStreamsServer extends ContextServer {
       this.writer = new Redis(this.options.url, { lazyConnect: true, enableAutoPipelining: true, connectionName: `${this.consumer}:write` });
       this.reader.on('error', (error) => this.logger.warn({ err: error.message }, 'Redis read connection error'));
       this.writer.on('error', (error) => this.logger.warn({ err: error.message }, 'Redis write connection error'));
-      await Promise.all([this.reader.connect(), this.writer.connect()]);
+      this.cancellations = new Redis(this.options.url, { lazyConnect: true, connectionName: `${this.consumer}:cancel` });
+      this.cancellations.on('error', (error) => this.logger.warn({ err: error.message }, 'Redis cancellation connection error'));
+      this.cancellations.on('message', (_channel: string, id: string) => this.cancel(id));
+      await Promise.all([this.reader.connect(), this.writer.connect(), this.cancellations.connect()]);
+      await this.cancellations.subscribe(redisKeys.cancellations(this.options.keyPrefix, this.service));
       await this.ensureGroup();
       await this.heartbeat();
       this.running = true;
@@ -73,6 +79,7 @@ export class RedisStreamsServer extends ContextServer {
     this.timers.forEach(clearInterval);
     await withdrawPresence(this.writer, this.presenceKey, this.consumer).catch(() => undefined);
     this.reader?.disconnect();
+    this.cancellations?.disconnect();
     this.wake?.();
     await this.loop;
     const deadline = Date.now() + this.drainTimeoutMs;
