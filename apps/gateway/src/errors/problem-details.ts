@@ -1,6 +1,7 @@
 import { ErrorCode } from '@dataflow/shared';
 
-function assertUnreachable(value: never): never {
+/** The end of an exhaustive `switch` over a union: the compiler flags a case left out. */
+export function assertUnreachable(value: never): never {
   throw new Error(`Unhandled error code: ${String(value)}`);
 }
 

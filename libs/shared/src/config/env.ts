@@ -43,6 +43,34 @@ export class GatewayEnv extends BaseEnv {
   /** The built web app; the default is where `npm run build` puts it. */
   @IsString()
   WEB_DIR = 'dist/web/browser';
+
+  /**
+   * Browser origins, besides a loopback page on the gateway's own host, whose pages may call
+   * `/mcp` (comma-separated, e.g. `https://chat.example.com`). Requests with no Origin are allowed.
+   */
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== '')
+      : value,
+  )
+  @Matches(/^https?:\/\/[^/?#\s]+$/, { each: true, message: 'must be a comma-separated list of origins such as https://chat.example.com (scheme and host, no path)' })
+  MCP_ALLOWED_ORIGINS: string[] = [];
+
+  /** An MCP session on `/mcp` that sees no request for this long is closed. */
+  @Type(() => Number)
+  @Min(1_000)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  MCP_SESSION_IDLE_MS = 600_000;
+
+  /** The most MCP sessions open on `/mcp` at once; beyond it the least recently used is closed. */
+  @Type(() => Number)
+  @Min(1)
+  @Max(100_000)
+  @IsInt()
+  MCP_SESSION_LIMIT = 1_000;
 }
 
 export class ConversationsEnv extends BaseEnv {

@@ -1,0 +1,429 @@
+/**
+ * One trivial MCP tool call (`echo` on server-everything), made four ways in one run:
+ *   1. direct: the SDK client in this process, server-everything as its stdio child (the limit);
+ *   2. our `POST /mcp`: the SDK client over Streamable HTTP to the platform's aggregated server;
+ *   3. our REST route: `POST /api/v1/mcp/tools/everything__echo/call`;
+ *   4. supergateway (stateful, Streamable HTTP) fronting the same server: the baseline.
+ *
+ *   npm run bench:mcp
+ *
+ * The platform is the built standalone app (`npm run build:server`), started with a fresh
+ * DATA_DIR, an MCP_CONFIG that holds only server-everything, and an embedded Postgres unless
+ * DATABASE_URL is set. Every child runs on this Node. Environment:
+ *   BENCH_SEQUENTIAL     sequential calls per row (default 2000)
+ *   BENCH_LOAD_CALLS     calls of the loaded phase at most (default 200000)
+ *   BENCH_LOAD_SECONDS   time bound of the loaded phase (default 4)
+ *   BENCH_IN_FLIGHT      calls in flight in the loaded phase (default 32)
+ *   BENCH_CPU_PROF       a folder: the platform and supergateway then write V8 CPU profiles there
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { findFreePort } from '@dataflow/shared';
+import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
+import { type Call, type Latencies, loaded, sequential, type Throughput } from './measure.js';
+import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors, machineTicks, type ProcessEntry } from './process-table.js';
+
+// ---------------------------------------------------------------------------------------------
+// Settings.
+
+function positiveInt(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+const settings = {
+  /** Warm-up per row: rounds of this many sequential calls, then five times as many in flight, for at least warmupMinMs. */
+  warmup: 200,
+  warmupMinMs: 2_000,
+  sequential: positiveInt('BENCH_SEQUENTIAL', 2_000),
+  sequentialMaxMs: 20_000,
+  loadCalls: positiveInt('BENCH_LOAD_CALLS', 200_000),
+  loadMaxMs: positiveInt('BENCH_LOAD_SECONDS', 4) * 1_000,
+  inFlight: positiveInt('BENCH_IN_FLIGHT', 32),
+  callTimeoutMs: 10_000,
+  startMs: 90_000,
+  /** The whole run, after which it gives up and stops every process it started. */
+  watchdogMs: 5 * 60_000,
+  cpuProfileDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
+};
+
+/** From the issue: our /mcp at ≥ 2× supergateway's calls/s at 32 in flight, and a p50 at most 1.5 ms above direct. */
+const targets = { throughputRatio: 2, p50OverheadMs: 1.5, inFlight: 32 };
+
+// dist/bench/mcp/ → the repository.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const paths = {
+  platform: join(root, 'dist/apps/standalone/src/main.js'),
+  everything: join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'),
+  supergateway: join(root, 'node_modules/supergateway/dist/index.js'),
+};
+
+function versionOf(packageName: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'node_modules', packageName, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The four ways of calling echo.
+
+type LegKey = 'direct' | 'mcp' | 'rest' | 'supergateway';
+
+interface Leg {
+  key: LegKey;
+  label: string;
+  /** Undefined when this way could not be set up; `unavailable` then says why. */
+  call?: Call;
+  unavailable?: string;
+  /** The process that fronts the MCP server over HTTP (the platform, supergateway), and the MCP server's own. */
+  frontPid?: number;
+  serverPid?: number;
+  close(): Promise<void>;
+}
+
+function expectEcho(result: unknown, n: number): void {
+  const text = (result as { content?: { text?: unknown }[] } | undefined)?.content?.[0]?.text;
+  if (text !== `Echo: m-${n}`) throw new Error(`wrong reply to call ${n}: ${JSON.stringify(result).slice(0, 200)}`);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof StreamableHTTPError) return `it answered HTTP ${error.code ?? '?'} (${error.message.slice(0, 160)})`;
+  return error instanceof Error ? error.message.slice(0, 200) : String(error);
+}
+
+function unavailable(key: LegKey, label: string, reason: string): Leg {
+  return { key, label, unavailable: reason, close: async () => undefined };
+}
+
+/** An SDK client over `transport`, checked with one call of `tool` before it counts as available. */
+async function sdkLeg(key: LegKey, label: string, transport: Transport, tool: string, pids: Pick<Leg, 'frontPid' | 'serverPid'> = {}): Promise<Leg> {
+  const client = new Client({ name: 'bench-mcp', version: '1.0.0' }, { capabilities: {} });
+  const close = async () => {
+    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
+    await client.close().catch(() => undefined);
+  };
+  const call: Call = async (n) => expectEcho(await client.callTool({ name: tool, arguments: { message: `m-${n}` } }, undefined, { timeout: settings.callTimeoutMs }), n);
+  try {
+    await client.connect(transport, { timeout: settings.callTimeoutMs });
+    await call(0);
+  } catch (error) {
+    await close();
+    return unavailable(key, label, describe(error));
+  }
+  return { key, label, call, close, ...pids };
+}
+
+function directLeg(): Promise<Leg> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [paths.everything, 'stdio'], cwd: root, stderr: 'ignore' });
+  return sdkLeg('direct', 'direct: SDK client → server-everything (stdio)', transport, 'echo').then((leg) => ({ ...leg, serverPid: transport.pid ?? undefined }));
+}
+
+async function restLeg(platform: Platform): Promise<Leg> {
+  const label = 'ours: POST /api/v1/mcp/tools/everything__echo/call';
+  const url = `${platform.baseUrl}/api/v1/mcp/tools/everything__echo/call`;
+  const call: Call = async (n) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ arguments: { message: `m-${n}` } }),
+      signal: AbortSignal.timeout(settings.callTimeoutMs),
+    });
+    const body = (await response.json()) as unknown;
+    if (!response.ok) throw new Error(`HTTP ${response.status}: ${JSON.stringify(body).slice(0, 200)}`);
+    expectEcho(body, n);
+  };
+  try {
+    await call(0);
+  } catch (error) {
+    return unavailable('rest', label, describe(error));
+  }
+  return { key: 'rest', label, call, frontPid: platform.process.pid, close: async () => undefined };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The processes: the platform and supergateway.
+
+interface Platform {
+  process: AppProcess;
+  baseUrl: string;
+}
+
+function nodeArgs(...args: string[]): string[] {
+  return settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`, ...args] : args;
+}
+
+async function startPlatform(dataDir: string): Promise<Platform> {
+  if (!existsSync(paths.platform)) throw new Error(`${paths.platform} is missing: run npm run build:server first`);
+  const port = await findFreePort();
+  const mcpConfig = join(dataDir, 'mcp-servers.json');
+  writeFileSync(mcpConfig, JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [paths.everything, 'stdio'] } } }, null, 2));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: join(dataDir, 'data'),
+    MCP_CONFIG: mcpConfig,
+    MCP_CONFIG_WATCH: 'false',
+    LOG_LEVEL: 'warn',
+    WEB_DIR: join(root, 'dist/web/browser'),
+  };
+  delete env.REDIS_URL; // the standalone form: every app linked in one process
+  const platform = new AppProcess('platform', nodeArgs(paths.platform), env);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitForStatus(`${baseUrl}/health/ready`, 200, settings.startMs, platform).catch(async (error: unknown) => {
+    await platform.stop();
+    throw error;
+  });
+  return { process: platform, baseUrl };
+}
+
+interface Supergateway {
+  process: AppProcess;
+  url: string;
+}
+
+async function startSupergateway(): Promise<Supergateway> {
+  const port = await findFreePort();
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const serverCommand = [process.execPath, paths.everything, 'stdio'].map(quote).join(' ');
+  const args = ['--stdio', serverCommand, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(port), '--healthEndpoint', '/healthz', '--logLevel', 'none'];
+  const gateway = new AppProcess('supergateway', nodeArgs(paths.supergateway, ...args), process.env);
+  await waitForStatus(`http://127.0.0.1:${port}/healthz`, 200, settings.startMs, gateway).catch(async (error: unknown) => {
+    await gateway.stop();
+    throw error;
+  });
+  return { process: gateway, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring.
+
+interface Cpu {
+  /** Percent of one core over the loaded phase. */
+  client: number;
+  front: number;
+  server: number;
+  /** Percent of the whole machine. */
+  machine: number;
+}
+
+interface Row {
+  leg: Leg;
+  sequential?: Latencies;
+  load?: Throughput;
+  cpu?: Cpu;
+}
+
+async function warmUp(call: Call): Promise<void> {
+  const until = performance.now() + settings.warmupMinMs;
+  for (let round = 0; round < 10 && (round === 0 || performance.now() < until); round++) {
+    await sequential(call, settings.warmup, 10_000);
+    await loaded(call, settings.warmup * 5, 10_000, settings.inFlight);
+  }
+}
+
+async function measure(leg: Leg): Promise<Row> {
+  if (!leg.call) return { leg };
+  process.stdout.write(`  ${leg.label}: warming up…`);
+  await warmUp(leg.call);
+  process.stdout.write(' sequential…');
+  const seq = await sequential(leg.call, settings.sequential, settings.sequentialMaxMs);
+  process.stdout.write(` ${settings.inFlight} in flight…`);
+  const before = { client: process.cpuUsage(), front: cpuSecondsOf(leg.frontPid), server: cpuSecondsOf(leg.serverPid), machine: machineTicks() };
+  const load = await loaded(leg.call, settings.loadCalls, settings.loadMaxMs, settings.inFlight);
+  const after = { client: process.cpuUsage(before.client), front: cpuSecondsOf(leg.frontPid), server: cpuSecondsOf(leg.serverPid), machine: machineTicks() };
+  process.stdout.write(' done\n');
+  const share = (seconds: number) => (100 * seconds) / load.seconds;
+  const cpu: Cpu = {
+    client: share((after.client.user + after.client.system) / 1e6),
+    front: leg.frontPid === undefined ? Number.NaN : share(after.front - before.front),
+    server: share(after.server - before.server),
+    machine: before.machine && after.machine ? (100 * (after.machine.busy - before.machine.busy)) / (after.machine.total - before.machine.total) : Number.NaN,
+  };
+  return { leg, sequential: seq, load, cpu };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+const ms = (value: number | undefined, digits = 3) => (value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : '—');
+const count = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
+
+function printTable(rows: Row[]): void {
+  const at = `@${settings.inFlight}`;
+  const header = ['way of calling echo', 'p50 ms', 'p99 ms', 'mean ms', `calls/s ${at}`, `p50 ${at}`, `p99 ${at}`, 'errors'];
+  const lines = rows.map(({ leg, sequential: s, load: l }) =>
+    leg.call ? [leg.label, ms(s?.p50), ms(s?.p99), ms(s?.mean), count(l?.callsPerSecond), ms(l?.p50), ms(l?.p99), String((s?.errors ?? 0) + (l?.errors ?? 0))] : [leg.label, 'unavailable', '', '', '', '', '', ''],
+  );
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
+  const format = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
+  console.log(format(header));
+  console.log('|' + widths.map((w, i) => (i === 0 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+  for (const line of lines) console.log(format(line));
+}
+
+function printDetails(rows: Row[]): void {
+  console.log('');
+  for (const { leg, sequential: s, load: l, cpu } of rows) {
+    if (!leg.call || !s || !l || !cpu) {
+      console.log(`${leg.label}: unavailable: ${leg.unavailable}`);
+      continue;
+    }
+    // CPU time per call is steadier than calls/s when something else runs on the machine.
+    const perCall = (share: number) => ((share / 100) * l.seconds * 1e6) / Math.max(1, l.count + l.errors);
+    const cpuOf = (share: number) => (Number.isFinite(share) ? `${share.toFixed(0)}% (${perCall(share).toFixed(0)} µs/call)` : 'n/a');
+    const front = leg.key === 'supergateway' ? 'supergateway' : 'platform';
+    console.log(
+      `${leg.label}: ${s.count} sequential (${s.errors} errors); ${l.count} at ${settings.inFlight} in flight in ${l.seconds.toFixed(2)} s (${l.errors} errors)\n` +
+        `    CPU while loaded, % of one core: client ${cpuOf(cpu.client)}` +
+        (leg.frontPid === undefined ? '' : `, ${front} process ${cpuOf(cpu.front)}`) +
+        `, server-everything ${cpuOf(cpu.server)}; whole machine ${ms(cpu.machine, 0)}% busy (${availableParallelism()} cores)`,
+    );
+    const firstError = s.firstError ?? l.firstError;
+    if (firstError) console.log(`    first error: ${firstError}`);
+  }
+}
+
+function printVerdicts(rows: Row[]): void {
+  const row = (key: LegKey) => rows.find((candidate) => candidate.leg.key === key && candidate.leg.call);
+  const [direct, mcp, rest, supergateway] = (['direct', 'mcp', 'rest', 'supergateway'] as const).map(row);
+  const clean = (r: Row) => r.sequential?.errors === 0 && r.load?.errors === 0;
+  const ratio = (r?: Row) => (r && supergateway ? r.load!.callsPerSecond / supergateway.load!.callsPerSecond : undefined);
+  const overhead = (r?: Row) => (r && direct ? r.sequential!.p50 - direct.sequential!.p50 : undefined);
+  const verdict = (ok: boolean | undefined, r?: Row) => (ok === undefined ? 'n/a' : !ok ? 'MISS' : r && !clean(r) ? 'MISS (errors)' : 'PASS');
+  const times = (value?: number) => (value === undefined ? '—' : `${value.toFixed(2)}×`);
+  const plus = (value?: number) => (value === undefined ? '—' : `${value >= 0 ? '+' : ''}${value.toFixed(3)} ms`);
+
+  console.log('');
+  const mcpRatio = ratio(mcp);
+  const mcpOverhead = overhead(mcp);
+  const throughputTarget = `calls/s at ${targets.inFlight} in flight ≥ ${targets.throughputRatio}× supergateway's`;
+  console.log(`Targets (from the issue), for POST /mcp${mcp ? '' : ' (unavailable in this run)'}:`);
+  if (settings.inFlight !== targets.inFlight) {
+    console.log(`  ${throughputTarget}: n/a (this run had ${settings.inFlight} in flight)`);
+  } else {
+    const detail = mcp && supergateway ? ` (${count(mcp.load!.callsPerSecond)} vs ${count(supergateway.load!.callsPerSecond)})` : '';
+    console.log(`  ${throughputTarget}: ${times(mcpRatio)}${detail}  ${verdict(mcpRatio === undefined ? undefined : mcpRatio >= targets.throughputRatio, mcp)}`);
+  }
+  console.log(`  p50 overhead over direct ≤ ${targets.p50OverheadMs} ms: ${plus(mcpOverhead)}  ${verdict(mcpOverhead === undefined ? undefined : mcpOverhead <= targets.p50OverheadMs, mcp)}`);
+  console.log('For comparison (not targets):');
+  console.log(`  REST route:   ${times(ratio(rest))} supergateway's calls/s; p50 ${plus(overhead(rest))} over direct`);
+  console.log(`  supergateway: p50 ${plus(overhead(supergateway))} over direct; direct makes ${times(direct && supergateway ? direct.load!.callsPerSecond / supergateway.load!.callsPerSecond : undefined)} its calls/s`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main.
+
+async function main(): Promise<void> {
+  const legs: Leg[] = [];
+  const apps: AppProcess[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-mcp-'));
+  // As root the embedded Postgres runs as the `postgres` user, which must be able to pass through.
+  chmodSync(scratch, 0o711);
+  if (settings.cpuProfileDir) mkdirSync(settings.cpuProfileDir, { recursive: true });
+
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      const started = descendantsOf(process.pid);
+      await Promise.all(legs.map((leg) => leg.close()));
+      await Promise.all(apps.map((app) => app.stop('SIGTERM', 15_000)));
+      const deadline = Date.now() + 3_000;
+      while (Date.now() < deadline && descendantsOf(process.pid).length) await sleep(100);
+      const killed = killSurvivors(started);
+      if (killed) console.error(`  Killed ${killed} process(es) that outlived their parent.`);
+      rmSync(scratch, { recursive: true, force: true });
+    })());
+  // A last resort if this process ends in a way that skips stopAll.
+  process.once('exit', () => killSurvivors(descendantsOf(process.pid)));
+  const abort = (message: string, code: number) => {
+    console.error(`\n${message}`);
+    void stopAll().finally(() => process.exit(code));
+  };
+  const watchdog = setTimeout(() => abort(`The bench did not finish within ${settings.watchdogMs / 1_000} s; stopping.`, 1), settings.watchdogMs);
+  process.once('SIGINT', () => abort('Interrupted: stopping every process the bench started.', 130));
+  process.once('SIGTERM', () => abort('Terminated: stopping every process the bench started.', 143));
+
+  console.log('MCP bench: one trivial tool call (echo on server-everything), four ways, in one run.');
+  console.log(
+    `  Node ${process.version} · ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}) · MCP SDK ${versionOf('@modelcontextprotocol/sdk')} · ` +
+      `server-everything ${versionOf('@modelcontextprotocol/server-everything')} · supergateway ${versionOf('supergateway')}`,
+  );
+  console.log(`  Load average before the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min); other work on the machine skews the figures.`);
+  console.log(
+    `  Per row: warm-up (≥ ${settings.warmupMinMs / 1_000} s), ${settings.sequential} sequential calls, then ${settings.loadCalls} calls or ` +
+      `${settings.loadMaxMs / 1_000} s (whichever first) at ${settings.inFlight} in flight. Every reply is checked.`,
+  );
+  if (settings.cpuProfileDir) console.log(`  CPU profiles of the platform and supergateway go to ${settings.cpuProfileDir} (written when they stop).`);
+
+  const rows: Row[] = [];
+  let failure: unknown;
+  try {
+    process.stdout.write('  Starting the platform (standalone) and supergateway…');
+    const begin = performance.now();
+    // Both settle before going on, so that stopAll knows every process either of them started.
+    const [platformStart, supergatewayStart] = await Promise.allSettled([startPlatform(scratch), startSupergateway()]);
+    for (const start of [platformStart, supergatewayStart]) if (start.status === 'fulfilled') apps.push(start.value.process);
+    if (platformStart.status === 'rejected') throw platformStart.reason;
+    if (supergatewayStart.status === 'rejected') throw supergatewayStart.reason;
+    const [platform, supergateway] = [platformStart.value, supergatewayStart.value];
+    console.log(` ready in ${((performance.now() - begin) / 1_000).toFixed(1)} s (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded Postgres'}).`);
+    console.log('');
+
+    legs.push(await directLeg());
+    legs.push(
+      await sdkLeg('mcp', 'ours: POST /mcp (SDK client, Streamable HTTP)', new StreamableHTTPClientTransport(new URL(`${platform.baseUrl}/mcp`)), 'everything__echo', {
+        frontPid: platform.process.pid,
+      }),
+    );
+    legs.push(await restLeg(platform));
+    legs.push(
+      await sdkLeg('supergateway', `supergateway ${versionOf('supergateway')} --stateful (SDK client, Streamable HTTP)`, new StreamableHTTPClientTransport(new URL(supergateway.url)), 'echo', {
+        frontPid: supergateway.process.pid,
+      }),
+    );
+    // The MCP servers of the platform and supergateway start with the first call.
+    for (const leg of legs) {
+      if (leg.key === 'mcp' || leg.key === 'rest') leg.serverPid = descendantRunning(platform.process.pid, paths.everything);
+      if (leg.key === 'supergateway') leg.serverPid = descendantRunning(supergateway.process.pid, paths.everything);
+    }
+    for (const leg of legs) {
+      if (leg.unavailable) console.log(`  ${leg.label}: unavailable: ${leg.unavailable}`);
+      rows.push(await measure(leg));
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    clearTimeout(watchdog);
+    await stopAll();
+  }
+
+  if (rows.length) {
+    console.log('');
+    printTable(rows);
+    printDetails(rows);
+    printVerdicts(rows);
+  }
+  if (failure) {
+    console.error('\nThe bench failed:', failure instanceof Error ? failure.message : failure);
+    process.exitCode = 1;
+  }
+}
+
+main().then(
+  () => process.exit(),
+  (error: unknown) => {
+    console.error('The bench failed:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
