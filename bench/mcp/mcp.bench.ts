@@ -14,6 +14,7 @@
  *   BENCH_LOAD_CALLS     calls of the loaded phase at most (default 200000)
  *   BENCH_LOAD_SECONDS   time bound of the loaded phase (default 4)
  *   BENCH_IN_FLIGHT      calls in flight in the loaded phase (default 32)
+ *   BENCH_ROWS           which rows to run, comma-separated (direct,mcp,rest,supergateway; default all)
  *   BENCH_CPU_PROF       a folder: the platform and supergateway then write V8 CPU profiles there
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -29,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { findFreePort } from '@dataflow/shared';
 import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
 import { type Call, type Latencies, loaded, sequential, type Throughput } from './measure.js';
-import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors, machineTicks, type ProcessEntry } from './process-table.js';
+import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors, machineTicks } from './process-table.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings.
@@ -37,6 +38,17 @@ import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors, machineT
 function positiveInt(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+const legKeys = ['direct', 'mcp', 'rest', 'supergateway'] as const;
+type LegKey = (typeof legKeys)[number];
+
+/** BENCH_ROWS, e.g. `rest` to profile one way alone; every row by default. */
+function rowsWanted(): LegKey[] {
+  const wanted = (process.env.BENCH_ROWS ?? '').split(',').map((word) => word.trim()).filter(Boolean);
+  const unknown = wanted.filter((word) => !(legKeys as readonly string[]).includes(word));
+  if (unknown.length) throw new Error(`BENCH_ROWS: unknown row(s) ${unknown.join(', ')}; the rows are ${legKeys.join(', ')}`);
+  return legKeys.filter((key) => !wanted.length || wanted.includes(key));
 }
 
 const settings = {
@@ -53,6 +65,7 @@ const settings = {
   /** The whole run, after which it gives up and stops every process it started. */
   watchdogMs: 5 * 60_000,
   cpuProfileDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
+  rows: rowsWanted(),
 };
 
 /** From the issue: our /mcp at ≥ 2× supergateway's calls/s at 32 in flight, and a p50 at most 1.5 ms above direct. */
@@ -76,8 +89,6 @@ function versionOf(packageName: string): string {
 
 // ---------------------------------------------------------------------------------------------
 // The four ways of calling echo.
-
-type LegKey = 'direct' | 'mcp' | 'rest' | 'supergateway';
 
 interface Leg {
   key: LegKey;
@@ -105,8 +116,13 @@ function unavailable(key: LegKey, label: string, reason: string): Leg {
   return { key, label, unavailable: reason, close: async () => undefined };
 }
 
+/** The MCP server behind a leg; it exists once the leg's first call has been made. */
+function serverPidBehind(front: AppProcess): number | undefined {
+  return descendantRunning(front.pid, paths.everything);
+}
+
 /** An SDK client over `transport`, checked with one call of `tool` before it counts as available. */
-async function sdkLeg(key: LegKey, label: string, transport: Transport, tool: string, pids: Pick<Leg, 'frontPid' | 'serverPid'> = {}): Promise<Leg> {
+async function sdkLeg(key: LegKey, label: string, transport: Transport, tool: string, front?: AppProcess): Promise<Leg> {
   const client = new Client({ name: 'bench-mcp', version: '1.0.0' }, { capabilities: {} });
   const close = async () => {
     if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
@@ -120,12 +136,23 @@ async function sdkLeg(key: LegKey, label: string, transport: Transport, tool: st
     await close();
     return unavailable(key, label, describe(error));
   }
-  return { key, label, call, close, ...pids };
+  const serverPid = front ? serverPidBehind(front) : transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
+  return { key, label, call, close, frontPid: front?.pid, serverPid };
 }
 
 function directLeg(): Promise<Leg> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [paths.everything, 'stdio'], cwd: root, stderr: 'ignore' });
-  return sdkLeg('direct', 'direct: SDK client → server-everything (stdio)', transport, 'echo').then((leg) => ({ ...leg, serverPid: transport.pid ?? undefined }));
+  return sdkLeg('direct', 'direct: SDK client → server-everything (stdio)', transport, 'echo');
+}
+
+function mcpLeg(platform: Platform): Promise<Leg> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${platform.baseUrl}/mcp`));
+  return sdkLeg('mcp', 'ours: POST /mcp (SDK client, Streamable HTTP)', transport, 'everything__echo', platform.process);
+}
+
+function supergatewayLeg(supergateway: Supergateway): Promise<Leg> {
+  const label = `supergateway ${versionOf('supergateway')} --stateful (SDK client, Streamable HTTP)`;
+  return sdkLeg('supergateway', label, new StreamableHTTPClientTransport(new URL(supergateway.url)), 'echo', supergateway.process);
 }
 
 async function restLeg(platform: Platform): Promise<Leg> {
@@ -147,7 +174,7 @@ async function restLeg(platform: Platform): Promise<Leg> {
   } catch (error) {
     return unavailable('rest', label, describe(error));
   }
-  return { key: 'rest', label, call, frontPid: platform.process.pid, close: async () => undefined };
+  return { key: 'rest', label, call, frontPid: platform.process.pid, serverPid: serverPidBehind(platform.process), close: async () => undefined };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,6 +202,7 @@ async function startPlatform(dataDir: string): Promise<Platform> {
     MCP_CONFIG: mcpConfig,
     MCP_CONFIG_WATCH: 'false',
     LOG_LEVEL: 'warn',
+    // It runs in the built tree's folder, not the repository's, so every path it gets is absolute.
     WEB_DIR: join(root, 'dist/web/browser'),
   };
   delete env.REDIS_URL; // the standalone form: every app linked in one process
@@ -259,6 +287,11 @@ async function measure(leg: Leg): Promise<Row> {
 const ms = (value: number | undefined, digits = 3) => (value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : '—');
 const count = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
 
+/** CPU time per call of a process that used `share` percent of one core in the loaded phase: steadier than calls/s when something else runs on the machine. */
+function microsPerCall(load: Throughput, share: number): number {
+  return ((share / 100) * load.seconds * 1e6) / Math.max(1, load.count + load.errors);
+}
+
 function printTable(rows: Row[]): void {
   const at = `@${settings.inFlight}`;
   const header = ['way of calling echo', 'p50 ms', 'p99 ms', 'mean ms', `calls/s ${at}`, `p50 ${at}`, `p99 ${at}`, 'errors'];
@@ -279,9 +312,7 @@ function printDetails(rows: Row[]): void {
       console.log(`${leg.label}: unavailable: ${leg.unavailable}`);
       continue;
     }
-    // CPU time per call is steadier than calls/s when something else runs on the machine.
-    const perCall = (share: number) => ((share / 100) * l.seconds * 1e6) / Math.max(1, l.count + l.errors);
-    const cpuOf = (share: number) => (Number.isFinite(share) ? `${share.toFixed(0)}% (${perCall(share).toFixed(0)} µs/call)` : 'n/a');
+    const cpuOf = (share: number) => (Number.isFinite(share) ? `${share.toFixed(0)}% (${microsPerCall(l, share).toFixed(0)} µs/call)` : 'n/a');
     const front = leg.key === 'supergateway' ? 'supergateway' : 'platform';
     console.log(
       `${leg.label}: ${s.count} sequential (${s.errors} errors); ${l.count} at ${settings.inFlight} in flight in ${l.seconds.toFixed(2)} s (${l.errors} errors)\n` +
@@ -296,7 +327,7 @@ function printDetails(rows: Row[]): void {
 
 function printVerdicts(rows: Row[]): void {
   const row = (key: LegKey) => rows.find((candidate) => candidate.leg.key === key && candidate.leg.call);
-  const [direct, mcp, rest, supergateway] = (['direct', 'mcp', 'rest', 'supergateway'] as const).map(row);
+  const [direct, mcp, rest, supergateway] = legKeys.map(row);
   const clean = (r: Row) => r.sequential?.errors === 0 && r.load?.errors === 0;
   const ratio = (r?: Row) => (r && supergateway ? r.load!.callsPerSecond / supergateway.load!.callsPerSecond : undefined);
   const overhead = (r?: Row) => (r && direct ? r.sequential!.p50 - direct.sequential!.p50 : undefined);
@@ -317,8 +348,20 @@ function printVerdicts(rows: Row[]): void {
   }
   console.log(`  p50 overhead over direct ≤ ${targets.p50OverheadMs} ms: ${plus(mcpOverhead)}  ${verdict(mcpOverhead === undefined ? undefined : mcpOverhead <= targets.p50OverheadMs, mcp)}`);
   console.log('For comparison (not targets):');
-  console.log(`  REST route:   ${times(ratio(rest))} supergateway's calls/s; p50 ${plus(overhead(rest))} over direct`);
-  console.log(`  supergateway: p50 ${plus(overhead(supergateway))} over direct; direct makes ${times(direct && supergateway ? direct.load!.callsPerSecond / supergateway.load!.callsPerSecond : undefined)} its calls/s`);
+  if (rest) console.log(`  REST route:   ${times(ratio(rest))} supergateway's calls/s; p50 ${plus(overhead(rest))} over direct`);
+  if (supergateway) console.log(`  supergateway: p50 ${plus(overhead(supergateway))} over direct; direct makes ${times(ratio(direct))} its calls/s`);
+  // Client and fronts share this machine's cores, so calls/s also measures the client. The CPU
+  // each front spends per call says what it could do on a core of its own.
+  const frontMicros = (r?: Row) => (r?.cpu && Number.isFinite(r.cpu.front) ? microsPerCall(r.load!, r.cpu.front) : undefined);
+  const gatewayMicros = frontMicros(supergateway);
+  for (const r of [mcp, rest]) {
+    const micros = frontMicros(r);
+    if (micros === undefined || gatewayMicros === undefined) continue;
+    console.log(
+      `  CPU per call in the front process, ${r!.leg.key === 'mcp' ? 'POST /mcp' : 'REST route'}: ${micros.toFixed(0)} µs (platform) vs ${gatewayMicros.toFixed(0)} µs (supergateway): ` +
+        `${times(gatewayMicros / micros)} the calls/s per core`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,12 +379,13 @@ async function main(): Promise<void> {
   const stopAll = () =>
     (stopping ??= (async () => {
       const started = descendantsOf(process.pid);
-      await Promise.all(legs.map((leg) => leg.close()));
+      // A client's goodbye (DELETE of its session) gets a few seconds; the processes stop regardless.
+      await Promise.race([Promise.all(legs.map((leg) => leg.close())), sleep(5_000, undefined, { ref: false })]);
       await Promise.all(apps.map((app) => app.stop('SIGTERM', 15_000)));
       const deadline = Date.now() + 3_000;
       while (Date.now() < deadline && descendantsOf(process.pid).length) await sleep(100);
       const killed = killSurvivors(started);
-      if (killed) console.error(`  Killed ${killed} process(es) that outlived their parent.`);
+      if (killed.length) console.error(`  Killed ${killed.length} process(es) still running after their parent stopped: ${killed.map((c) => c.slice(0, 120)).join('; ')}`);
       rmSync(scratch, { recursive: true, force: true });
     })());
   // A last resort if this process ends in a way that skips stopAll.
@@ -369,33 +413,28 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   let failure: unknown;
   try {
-    process.stdout.write('  Starting the platform (standalone) and supergateway…');
+    const wantPlatform = settings.rows.some((key) => key === 'mcp' || key === 'rest');
+    const wantSupergateway = settings.rows.includes('supergateway');
+    process.stdout.write(`  Starting ${[wantPlatform && 'the platform (standalone)', wantSupergateway && 'supergateway'].filter(Boolean).join(' and ') || 'nothing'}…`);
     const begin = performance.now();
     // Both settle before going on, so that stopAll knows every process either of them started.
-    const [platformStart, supergatewayStart] = await Promise.allSettled([startPlatform(scratch), startSupergateway()]);
-    for (const start of [platformStart, supergatewayStart]) if (start.status === 'fulfilled') apps.push(start.value.process);
+    const [platformStart, supergatewayStart] = await Promise.allSettled([
+      wantPlatform ? startPlatform(scratch) : undefined,
+      wantSupergateway ? startSupergateway() : undefined,
+    ]);
+    for (const start of [platformStart, supergatewayStart]) if (start.status === 'fulfilled' && start.value) apps.push(start.value.process);
     if (platformStart.status === 'rejected') throw platformStart.reason;
     if (supergatewayStart.status === 'rejected') throw supergatewayStart.reason;
     const [platform, supergateway] = [platformStart.value, supergatewayStart.value];
-    console.log(` ready in ${((performance.now() - begin) / 1_000).toFixed(1)} s (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded Postgres'}).`);
+    const database = process.env.DATABASE_URL ? 'platform on DATABASE_URL' : 'platform on an embedded Postgres';
+    console.log(` ready in ${((performance.now() - begin) / 1_000).toFixed(1)} s${platform ? ` (${database})` : ''}.`);
     console.log('');
 
-    legs.push(await directLeg());
-    legs.push(
-      await sdkLeg('mcp', 'ours: POST /mcp (SDK client, Streamable HTTP)', new StreamableHTTPClientTransport(new URL(`${platform.baseUrl}/mcp`)), 'everything__echo', {
-        frontPid: platform.process.pid,
-      }),
-    );
-    legs.push(await restLeg(platform));
-    legs.push(
-      await sdkLeg('supergateway', `supergateway ${versionOf('supergateway')} --stateful (SDK client, Streamable HTTP)`, new StreamableHTTPClientTransport(new URL(supergateway.url)), 'echo', {
-        frontPid: supergateway.process.pid,
-      }),
-    );
-    // The MCP servers of the platform and supergateway start with the first call.
-    for (const leg of legs) {
-      if (leg.key === 'mcp' || leg.key === 'rest') leg.serverPid = descendantRunning(platform.process.pid, paths.everything);
-      if (leg.key === 'supergateway') leg.serverPid = descendantRunning(supergateway.process.pid, paths.everything);
+    for (const key of settings.rows) {
+      if (key === 'direct') legs.push(await directLeg());
+      if (key === 'mcp') legs.push(await mcpLeg(platform!));
+      if (key === 'rest') legs.push(await restLeg(platform!));
+      if (key === 'supergateway') legs.push(await supergatewayLeg(supergateway!));
     }
     for (const leg of legs) {
       if (leg.unavailable) console.log(`  ${leg.label}: unavailable: ${leg.unavailable}`);

@@ -23,6 +23,7 @@ function readEntry(pid: number): ProcessEntry | undefined {
     // Field 2, the command name in parentheses, may itself hold spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state) of proc(5): ppid is field 4, utime 14, stime 15, starttime 22.
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined; // exited, waiting to be reaped
     return { pid, ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond, startTicks: Number(fields[19]) };
   } catch {
     return undefined;
@@ -85,14 +86,15 @@ export function machineTicks(): { busy: number; total: number } | undefined {
   }
 }
 
-/** SIGKILLs the processes of an earlier `descendantsOf` that are still running; returns how many it killed. */
-export function killSurvivors(snapshot: ProcessEntry[]): number {
-  let killed = 0;
+/** SIGKILLs the processes of an earlier `descendantsOf` that are still running; returns their command lines. */
+export function killSurvivors(snapshot: ProcessEntry[]): string[] {
+  const killed: string[] = [];
   for (const entry of snapshot) {
     if (readEntry(entry.pid)?.startTicks !== entry.startTicks) continue; // gone, or the pid is another process now
+    const command = commandLine(entry.pid);
     try {
       process.kill(entry.pid, 'SIGKILL');
-      killed++;
+      killed.push(command);
     } catch {
       // it exited in between
     }

@@ -4,6 +4,7 @@ import { createLoggerModule, GatewayEnv, ServiceName, type Transport, TransportM
 import { ConversationsClient } from './conversations/conversations.client.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { McpAggregateModule } from './mcp/aggregate/aggregate.module.js';
 import { McpBrokerClient } from './mcp/mcp-broker.client.js';
 import { McpAdminController, McpController } from './mcp/mcp.controller.js';
 import { WebModule } from './web/web.module.js';
@@ -27,6 +28,7 @@ export class GatewayModule {
           timeoutMs: config.RPC_TIMEOUT_MS,
         }),
         TerminusModule.forRoot({ logger: false }),
+        McpAggregateModule.forRoot(config),
         WebModule.forRoot(config.WEB_DIR),
       ],
       controllers: [HealthController, ConversationsController, McpController, McpAdminController],

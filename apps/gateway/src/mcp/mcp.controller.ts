@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
   CallToolBody,
@@ -34,16 +34,19 @@ export class McpController {
   }
 
   @Post('servers/:name/restart')
+  @HttpCode(200)
   restartServer(@Param('name') name: string): Promise<McpServerSummary> {
     return this.broker.rpc.send(McpBrokerContract.restartServer, { name, userId: localUserId }, { timeoutMs: 60_000 });
   }
 
   @Post('servers/:name/enable')
+  @HttpCode(200)
   enableServer(@Param('name') name: string): Promise<McpServerSummary> {
     return this.broker.rpc.send(McpBrokerContract.enableServer, { name });
   }
 
   @Post('servers/:name/disable')
+  @HttpCode(200)
   disableServer(@Param('name') name: string): Promise<McpServerSummary> {
     return this.broker.rpc.send(McpBrokerContract.disableServer, { name });
   }
@@ -59,6 +62,7 @@ export class McpController {
    * with `isError: true`; a client that disconnects cancels the call.
    */
   @Post('tools/:qualifiedName/call')
+  @HttpCode(200)
   async callTool(
     @Param('qualifiedName') qualifiedName: string,
     @Body() body: CallToolBody,
@@ -111,6 +115,7 @@ export class McpAdminController {
 
   /** Re-reads MCP_CONFIG; servers whose entry did not change keep their connections. */
   @Post('reload')
+  @HttpCode(200)
   reload(): Promise<McpReloadReport> {
     return this.broker.rpc.send(McpBrokerContract.reload, {});
   }

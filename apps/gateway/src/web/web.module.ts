@@ -14,7 +14,7 @@ export class WebModule {
     }
     return {
       module: WebModule,
-      imports: [ServeStaticModule.forRoot({ rootPath, exclude: ['/api/{*path}', '/health/{*path}'] })],
+      imports: [ServeStaticModule.forRoot({ rootPath, exclude: ['/api/{*path}', '/health/{*path}', '/mcp'] })],
     };
   }
 }

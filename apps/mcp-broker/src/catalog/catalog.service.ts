@@ -69,7 +69,7 @@ export class CatalogService {
       if (server === undefined) throw new AppError(ErrorCode.NotFound, `No MCP server lists the resource "${request.uri}"`);
     }
     const instance = await this.registry.instance(server, request.userId);
-    return instance.attempt({}, (client) => client.readResource({ uri: request.uri })) as Promise<{ contents: Record<string, unknown>[] }>;
+    return instance.attempt({}, (client) => client.readResource({ uri: request.uri }, { timeout: 60_000 })) as Promise<{ contents: Record<string, unknown>[] }>;
   }
 
   async getPrompt(request: GetPromptRequest): Promise<{ description?: string; messages: Record<string, unknown>[] }> {
@@ -79,7 +79,7 @@ export class CatalogService {
     if (!instance.prompts.some((prompt) => prompt.name === name)) {
       throw new AppError(ErrorCode.NotFound, `The MCP server "${server}" has no prompt "${name}"`);
     }
-    return instance.attempt({}, (client) => client.getPrompt({ name, arguments: request.arguments })) as Promise<{
+    return instance.attempt({}, (client) => client.getPrompt({ name, arguments: request.arguments }, { timeout: 60_000 })) as Promise<{
       description?: string;
       messages: Record<string, unknown>[];
     }>;
@@ -92,19 +92,25 @@ export class CatalogService {
       const cancel = () => abort.abort(signal.reason);
       signal.addEventListener('abort', cancel, { once: true });
       const heartbeat = setInterval(() => subscriber.next({ type: 'heartbeat' }), callToolHeartbeatMs);
+      let settled = false;
       this.call(request, abort.signal, (progress) => subscriber.next({ type: 'progress', ...progress }))
         .then(
           (result) => {
+            settled = true;
             subscriber.next({ type: 'result', result });
             subscriber.complete();
           },
-          (error: unknown) => subscriber.error(error),
+          (error: unknown) => {
+            settled = true;
+            subscriber.error(error);
+          },
         )
         .finally(() => clearInterval(heartbeat));
+      // Runs on completion too: only a call still running is cancelled (notifications/cancelled).
       return () => {
         clearInterval(heartbeat);
         signal.removeEventListener('abort', cancel);
-        abort.abort(new Error('The caller cancelled the call'));
+        if (!settled) abort.abort(new Error('The caller cancelled the call'));
       };
     });
   }

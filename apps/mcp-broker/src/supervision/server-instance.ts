@@ -119,37 +119,41 @@ export class ServerInstance {
   }
 
   async callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
+    return this.attempt(options, (client) =>
+      client.callTool({ name, arguments: args }, undefined, {
+        timeout: options.timeoutMs,
+        resetTimeoutOnProgress: true,
+        signal: options.signal,
+        onprogress: (progress) => options.onProgress(progress),
+      }) as Promise<CallToolResult>,
+    );
+  }
+
+  /**
+   * Runs a request on the connection, and turns whatever goes wrong into a typed AppError. A
+   * Streamable HTTP session the server forgot (404) is re-initialised, and the request sent again.
+   */
+  async attempt<T>(options: { signal?: AbortSignal; timeoutMs?: number }, request: (client: Client) => Promise<T>): Promise<T> {
     this.lastUsed = Date.now();
+    const timeoutMs = options.timeoutMs ?? 60_000;
     try {
-      return await this.attempt(options, (client) =>
-        client.callTool({ name, arguments: args }, undefined, {
-          timeout: options.timeoutMs,
-          resetTimeoutOnProgress: true,
-          signal: options.signal,
-          onprogress: (progress) => options.onProgress(progress),
-        }) as Promise<CallToolResult>,
-      );
+      const client = await this.ready();
+      try {
+        return await request(client);
+      } catch (error) {
+        if (!(error instanceof StreamableHTTPError && error.code === 404) || options.signal?.aborted) throw error;
+        this.logger.warn('the server forgot our session; initialising a new one');
+        await this.disconnect();
+        this.connecting = this.connect();
+        await this.connecting;
+        return await request(await this.ready());
+      }
     } catch (error) {
-      throw this.explainCallError(error, options.timeoutMs);
+      throw this.explainError(error, timeoutMs);
     }
   }
 
-  /** Runs a request; a Streamable HTTP session the server forgot (404) is re-initialised once. */
-  async attempt<T>(options: { signal?: AbortSignal }, request: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.ready();
-    try {
-      return await request(client);
-    } catch (error) {
-      if (!(error instanceof StreamableHTTPError && error.code === 404) || options.signal?.aborted) throw error;
-      this.logger.warn('the server forgot our session; initialising a new one');
-      await this.disconnect();
-      this.connecting = this.connect();
-      await this.connecting;
-      return request(await this.ready());
-    }
-  }
-
-  private explainCallError(error: unknown, timeoutMs: number): unknown {
+  private explainError(error: unknown, timeoutMs: number): unknown {
     if (error instanceof AppError) return error;
     const code = (error as { code?: number }).code;
     const message = redact(error instanceof Error ? error.message : String(error), this.resolved.secrets);

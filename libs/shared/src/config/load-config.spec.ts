@@ -44,4 +44,15 @@ describe('loadConfig', () => {
       'DATABASE_URL: is required when it runs alone\n  - REDIS_URL: is required when it runs alone',
     );
   });
+
+  it('reads MCP_ALLOWED_ORIGINS as a list of origins, and refuses one with a path', () => {
+    expect(loadConfig(GatewayEnv, {}).MCP_ALLOWED_ORIGINS).toEqual([]);
+    expect(loadConfig(GatewayEnv, { MCP_ALLOWED_ORIGINS: 'https://chat.example.com, http://localhost:6274,' }).MCP_ALLOWED_ORIGINS).toEqual([
+      'https://chat.example.com',
+      'http://localhost:6274',
+    ]);
+    expect(() => loadConfig(GatewayEnv, { MCP_ALLOWED_ORIGINS: 'https://chat.example.com/app' })).toThrow(
+      'MCP_ALLOWED_ORIGINS: must be a comma-separated list of origins such as https://chat.example.com (scheme and host, no path)',
+    );
+  });
 });

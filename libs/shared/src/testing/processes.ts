@@ -50,7 +50,8 @@ export class AppProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<number | null> {
     if (!this.running) return this.child.exitCode;
     this.child.kill(signal);
-    const outcome = await Promise.race([this.exited, sleep(graceMs).then(() => 'timeout' as const)]);
+    // Unref'd: the child keeps the process alive until it exits, and the grace timer must not outlive it.
+    const outcome = await Promise.race([this.exited, sleep(graceMs, undefined, { ref: false }).then(() => 'timeout' as const)]);
     if (outcome !== 'timeout') return outcome;
     this.child.kill('SIGKILL');
     return this.exited;

@@ -75,7 +75,8 @@ export abstract class ContextServer extends Server implements CustomTransportStr
     rpcContext: EnvelopeContext,
     reply: (body: ReplyBody) => Promise<unknown> | void,
   ): Promise<void> {
-    const handler = this.getHandlerByPattern(envelope.pattern);
+    // Our patterns are plain strings: a direct lookup spares Nest's attempt to parse each as JSON.
+    const handler = this.messageHandlers.get(envelope.pattern) ?? this.getHandlerByPattern(envelope.pattern);
     if (!handler) {
       const message = `The ${this.service} service has no handler for "${envelope.pattern}"`;
       await reply({ err: { code: ErrorCode.Internal, message }, isDisposed: true });

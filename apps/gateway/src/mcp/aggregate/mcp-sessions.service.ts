@@ -1,11 +1,14 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, Response } from 'express';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { McpBrokerClient } from '../mcp-broker.client.js';
+import { DirectToolCalls } from './direct-tool-calls.js';
 
 export interface McpSessionsOptions {
-  /** A session with no request for this long (and none in flight) is closed. */
+  /** A session with no request for this long (and none in flight; the GET stream does not count) is closed. */
   idleMs: number;
   /** The most sessions open at once; opening one more closes the least recently used. */
   limit: number;
@@ -13,7 +16,7 @@ export interface McpSessionsOptions {
 
 export const MCP_SESSIONS_OPTIONS = Symbol('McpSessionsOptions');
 
-export type SessionEnd = 'idle' | 'limit' | 'client' | 'shutdown';
+type SessionEnd = 'idle' | 'limit' | 'client' | 'shutdown';
 
 export interface McpSession {
   id: string;
@@ -21,7 +24,7 @@ export interface McpSession {
   server: Server;
   transport: StreamableHTTPServerTransport;
   lastSeen: number;
-  /** HTTP requests of this session still open: POST streams and the GET stream. */
+  /** POST requests of this session whose response is still open (a tool call that runs, say). */
   inFlight: number;
 }
 
@@ -40,8 +43,10 @@ export class McpSessions implements OnModuleDestroy {
   private readonly logger = new Logger('McpSessions');
   private readonly sessions = new Map<string, McpSession>();
   private readonly reaper: NodeJS.Timeout;
+  private readonly direct: DirectToolCalls;
 
-  constructor(@Inject(MCP_SESSIONS_OPTIONS) private readonly options: McpSessionsOptions) {
+  constructor(@Inject(MCP_SESSIONS_OPTIONS) private readonly options: McpSessionsOptions, broker: McpBrokerClient) {
+    this.direct = new DirectToolCalls(broker, (errorId, error) => this.logger.error({ errorId, err: error }, 'unexpected error answering an MCP request'), this.logger);
     this.reaper = setInterval(() => this.reap(), sweepEveryMs(options.idleMs));
     this.reaper.unref();
   }
@@ -62,9 +67,12 @@ export class McpSessions implements OnModuleDestroy {
     // The client's DELETE, or a close from here (then the session is gone from the map already).
     server.onclose = () => this.remove(transport.sessionId === undefined ? undefined : this.sessions.get(transport.sessionId), 'client');
     await server.connect(transport);
-    await transport.handleRequest(request, response, body);
-    // An initialize that failed leaves a transport without a session: nothing may keep it.
-    if (transport.sessionId === undefined) await server.close();
+    try {
+      await transport.handleRequest(request, response, body);
+    } finally {
+      // An initialize that failed leaves a transport without a session: nothing may keep it.
+      if (transport.sessionId === undefined) await server.close();
+    }
   }
 
   /** The session with this id, if it is open and belongs to this user. */
@@ -73,14 +81,21 @@ export class McpSessions implements OnModuleDestroy {
     return session?.userId === userId ? session : undefined;
   }
 
-  /** Serves a request of an open session; the session counts as busy until the response is over. */
+  /**
+   * Serves a request of an open session. A POST (or DELETE) is activity, and the session counts as
+   * busy until its response is over; the GET stream is the server's channel to a client that may
+   * sit idle, so holding it open keeps no session alive.
+   */
   async serve(session: McpSession, request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
-    session.inFlight++;
-    session.lastSeen = Date.now();
-    response.once('close', () => {
-      session.inFlight--;
+    if (request.method !== 'GET') {
+      session.inFlight++;
       session.lastSeen = Date.now();
-    });
+      response.once('close', () => {
+        session.inFlight--;
+        session.lastSeen = Date.now();
+      });
+    }
+    if (await this.direct.handle(session.id, session.userId, request as Request, response as Response)) return;
     await session.transport.handleRequest(request, response, body);
   }
 
@@ -126,6 +141,7 @@ export class McpSessions implements OnModuleDestroy {
   private remove(session: McpSession | undefined, end: SessionEnd): void {
     if (!session || this.sessions.get(session.id) !== session) return;
     this.sessions.delete(session.id);
+    this.direct.endSession(session.id);
     this.logger.debug({ session: shortId(session.id), end, sessions: this.sessions.size }, 'MCP session closed');
   }
 }

@@ -1,0 +1,84 @@
+import { All, Controller, Inject, Logger, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { McpBrokerClient } from '../mcp-broker.client.js';
+import { localUserId } from '../mcp.controller.js';
+import { createAggregateServer } from './aggregate-server.js';
+import { McpSessions } from './mcp-sessions.service.js';
+import { OriginPolicy } from './origin-policy.js';
+
+export const MCP_ORIGIN_POLICY = Symbol('McpOriginPolicy');
+
+/** The codes the SDK's transport uses for the same answers, so that clients see one style. */
+const transportError = -32000;
+const sessionNotFound = -32001;
+
+const allowedMethods = 'GET, POST, DELETE';
+const allowedHeaders = 'Content-Type, Accept, Authorization, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID';
+
+function sendJsonRpcError(response: Response, status: number, code: number, message: string): void {
+  response.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/**
+ * `/mcp`: every tool, resource and prompt of the broker as one MCP server, over Streamable HTTP
+ * (POST for messages, GET for the server's stream, DELETE to end a session). Each session is
+ * its own server; its id comes back in `Mcp-Session-Id` and the client sends it on every request.
+ * Pages on an allowed origin get CORS headers; pages on any other origin get a 403.
+ */
+@Controller('mcp')
+export class McpAggregateController {
+  private readonly logger = new Logger('McpAggregate');
+
+  constructor(
+    private readonly broker: McpBrokerClient,
+    private readonly sessions: McpSessions,
+    @Inject(MCP_ORIGIN_POLICY) private readonly origins: OriginPolicy,
+  ) {}
+
+  @All()
+  async handle(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const origin = request.headers.origin;
+    const verdict = this.origins.check(origin, request.headers.host);
+    if (!verdict.allowed) return sendJsonRpcError(response, 403, transportError, `Forbidden: ${verdict.reason}`);
+    if (origin !== undefined) response.set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Mcp-Session-Id', Vary: 'Origin' });
+    switch (request.method) {
+      case 'OPTIONS':
+        // The preflight of a page on an allowed origin.
+        response.status(204).set({ 'Access-Control-Allow-Methods': allowedMethods, 'Access-Control-Allow-Headers': allowedHeaders, 'Access-Control-Max-Age': '600' }).end();
+        return;
+      case 'POST':
+      case 'GET':
+      case 'DELETE':
+        return this.exchange(request, response);
+      default:
+        response.set('Allow', allowedMethods);
+        return sendJsonRpcError(response, 405, transportError, `Method Not Allowed: ${allowedMethods} only`);
+    }
+  }
+
+  private async exchange(request: Request, response: Response): Promise<void> {
+    if (request.method === 'POST' && request.body === undefined) {
+      return sendJsonRpcError(response, 415, transportError, 'Unsupported Media Type: Content-Type must be application/json');
+    }
+    const userId = this.userOf(request);
+    const sessionId = request.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = this.sessions.find(sessionId, userId);
+      if (!session) return sendJsonRpcError(response, 404, sessionNotFound, 'Session not found: it ended or never existed; send a new initialize request');
+      return this.sessions.serve(session, request, response, request.body);
+    }
+    if (request.method === 'POST' && isInitializeRequest(request.body)) {
+      return this.sessions.open(userId, createAggregateServer(this.broker, userId, this.logger), request, response, request.body);
+    }
+    sendJsonRpcError(response, 400, transportError, 'Bad Request: the Mcp-Session-Id header is missing; a session starts with an initialize request');
+  }
+
+  /**
+   * Who the client acts for. The seam for accounts: `/mcp` will sit behind the same guard as
+   * `/api`, and this returns the authenticated user. A session belongs to the user who opened it.
+   */
+  private userOf(_request: Request): string {
+    return localUserId;
+  }
+}
