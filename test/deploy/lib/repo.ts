@@ -57,7 +57,7 @@ export const APPS: AppFact[] = [
     command: ['node', 'dist/apps/mcp-broker/src/main.js'],
     port: 3002,
     portEnv: 'HEALTH_PORT',
-    requiredEnv: ['NODE_ENV', 'REDIS_URL', 'DATA_DIR', 'MCP_CONFIG'],
+    requiredEnv: ['NODE_ENV', 'REDIS_URL', 'DATA_DIR', 'MCP_CONFIG', 'USER_DATA_ROOT'],
     usesUserData: true,
     kind: 'Deployment',
   },

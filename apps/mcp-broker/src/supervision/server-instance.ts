@@ -174,12 +174,12 @@ export class ServerInstance {
     clearInterval(this.pingTimer);
     this.setState(this.restarts > 0 ? 'restarting' : 'starting');
     const transport = this.createTransport();
-    const client = new Client(brokerIdentity, {
+    const client: Client = new Client(brokerIdentity, {
       capabilities: {},
       listChanged: {
-        tools: { onChanged: (error, tools) => this.onListChanged('tools', error, tools) },
-        resources: { onChanged: (error, resources) => this.onListChanged('resources', error, resources) },
-        prompts: { onChanged: (error, prompts) => this.onListChanged('prompts', error, prompts) },
+        tools: { onChanged: (error, tools) => this.onListChanged(client, 'tools', error, tools) },
+        resources: { onChanged: (error, resources) => this.onListChanged(client, 'resources', error, resources) },
+        prompts: { onChanged: (error, prompts) => this.onListChanged(client, 'prompts', error, prompts) },
       },
     });
     client.onerror = (error) => this.logger.debug({ err: redact(error.message, this.resolved.secrets) }, 'transport error');
@@ -247,7 +247,9 @@ export class ServerInstance {
     return items;
   }
 
-  private onListChanged(kind: 'tools' | 'resources' | 'prompts', error: Error | null, items: unknown[] | null): void {
+  private onListChanged(client: Client, kind: 'tools' | 'resources' | 'prompts', error: Error | null, items: unknown[] | null): void {
+    // A refresh that lands after its connection was replaced (a restart) says nothing about the new one.
+    if (this.client !== client) return;
     if (error || !items) {
       this.logger.warn({ kind, err: error?.message }, 'could not refresh a list after list_changed');
       if (this.state === 'ready') this.setState('degraded');
