@@ -30,7 +30,8 @@ import { fileURLToPath } from 'node:url';
 import { findFreePort } from '@dataflow/shared';
 import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
 import { type Call, type Latencies, loaded, sequential, type Throughput } from './measure.js';
-import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors, machineTicks } from './process-table.js';
+import { machineTicks, printMarkdownTable } from '../lib/report.js';
+import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors } from './process-table.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings.
@@ -298,11 +299,7 @@ function printTable(rows: Row[]): void {
   const lines = rows.map(({ leg, sequential: s, load: l }) =>
     leg.call ? [leg.label, ms(s?.p50), ms(s?.p99), ms(s?.mean), count(l?.callsPerSecond), ms(l?.p50), ms(l?.p99), String((s?.errors ?? 0) + (l?.errors ?? 0))] : [leg.label, 'unavailable', '', '', '', '', '', ''],
   );
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
-  const format = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
-  console.log(format(header));
-  console.log('|' + widths.map((w, i) => (i === 0 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|');
-  for (const line of lines) console.log(format(line));
+  printMarkdownTable(header, lines);
 }
 
 function printDetails(rows: Row[]): void {

@@ -74,17 +74,6 @@ export function cpuSecondsOf(pid: number | undefined): number {
   return entry ? entry.cpuSeconds : Number.NaN;
 }
 
-/** Busy and total ticks of the whole machine, to tell whether every core was in use. */
-export function machineTicks(): { busy: number; total: number } | undefined {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = fields.reduce((sum, x) => sum + x, 0);
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
-    return { busy: total - idle, total };
-  } catch {
-    return undefined;
-  }
-}
 
 /** SIGKILLs the processes of an earlier `descendantsOf` that are still running; returns their command lines. */
 export function killSurvivors(snapshot: ProcessEntry[]): string[] {

@@ -22,9 +22,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom, timeout } from 'rxjs';
+import { machineTicks, printMarkdownTable } from '../lib/report.js';
 import {
   createValidationPipe,
   findFreePort,
@@ -197,17 +197,6 @@ function serverCpuSeconds(server: ServerProcess): Promise<number> {
   });
 }
 
-/** Busy and total jiffies of the whole machine (Linux), to tell whether all cores were in use. */
-function machineTicks(): { busy: number; total: number } | undefined {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = fields.reduce((sum, x) => sum + x, 0);
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
-    return { busy: total - idle, total };
-  } catch {
-    return undefined;
-  }
-}
 
 function ownCpuSeconds(): number {
   const { user, system } = process.cpuUsage();
@@ -393,11 +382,7 @@ function printTable(rows: Row[]): void {
       settings.inFlight === targets.inFlight || !isTarget ? verdict(row.load.requestsPerSecond >= targets.requestsPerSecond && row.load.errors === 0) : `n/a @${settings.inFlight}`,
     ];
   });
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
-  const format = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
-  console.log(format(header));
-  console.log('|' + widths.map((w, i) => (i === 0 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|');
-  for (const line of lines) console.log(format(line));
+  printMarkdownTable(header, lines);
 }
 
 function printDetails(rows: Row[]): void {

@@ -28,7 +28,8 @@ export class ConfigWatcher implements OnApplicationBootstrap, OnApplicationShutd
     const path = resolve(this.env.MCP_CONFIG);
     this.lastText = await readFile(path, 'utf8').catch(() => undefined);
     try {
-      this.watcher = watch(dirname(path), (_event, file) => {
+      // Not persistent: the broker stays up for its connections, not for this watch.
+      this.watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
         if (file !== null && file !== basename(path)) return;
         clearTimeout(this.timer);
         this.timer = setTimeout(() => void this.reloadIfChanged(path), settleMs);
