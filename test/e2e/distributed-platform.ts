@@ -82,7 +82,7 @@ export class DistributedPlatform {
     return fetch(`${this.gatewayUrl}${path}`, {
       ...init,
       headers: { 'content-type': 'application/json', ...init.headers },
-      signal: AbortSignal.timeout(30_000),
+      signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
     });
   }
 }
