@@ -10,9 +10,13 @@ const shared = ['tsconfig.base.json', 'package-lock.json'];
 
 export const targets = {
   server: {
-    sources: ['apps/gateway', 'apps/conversations', 'apps/mcp-broker', 'apps/standalone', 'libs/shared', 'nest-cli.json', ...shared],
+    sources: ['apps/gateway', 'apps/conversations', 'apps/mcp-broker', 'apps/standalone', 'libs/shared', 'servers', 'nest-cli.json', ...shared],
     stamp: 'dist/.server-built',
-    commands: ['standalone', 'gateway', 'conversations', 'mcp-broker'].map((project) => ['node_modules/@nestjs/cli/bin/nest.js', 'build', project]),
+    commands: [
+      ...['standalone', 'gateway', 'conversations', 'mcp-broker'].map((project) => ['node_modules/@nestjs/cli/bin/nest.js', 'build', project]),
+      // The first-party MCP servers stand alone: plain tsc, one output folder each (dist/servers/<name>/main.js).
+      ['node_modules/typescript/bin/tsc', '-p', 'servers/sqlite/tsconfig.json'],
+    ],
   },
   web: {
     sources: ['apps/web', 'angular.json', ...shared],
