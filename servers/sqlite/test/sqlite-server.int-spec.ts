@@ -103,7 +103,7 @@ describe('the sqlite MCP server (node:sqlite), over stdio', () => {
     expect(before.contents[0]).toMatchObject({ text: 'No business insights have been discovered yet.' });
     expect((await call('append_insight', { insight: 'North sells twice what south does' })).structuredContent).toEqual({ insights: 1 });
     const after = await client.readResource({ uri: 'memo://insights' });
-    expect(after.contents[0]?.text).toContain('- North sells twice what south does');
+    expect((after.contents[0] as { text: string }).text).toContain('- North sells twice what south does');
     for (let i = 0; i < 50 && updates.length === 0; i++) await sleep(20);
     expect(updates).toEqual(['memo://insights']);
   });
