@@ -29,7 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '@dataflow/shared';
 import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
-import { type Call, type Latencies, loaded, sequential, type Throughput } from './measure.js';
+import { type Call, type Latencies, loaded, sequential, type Throughput } from '../lib/measure.js';
 import { machineTicks, printMarkdownTable } from '../lib/report.js';
 import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors } from './process-table.js';
 

@@ -24,6 +24,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom, timeout } from 'rxjs';
+import { type Call, type Latencies, loaded, sequential, type Throughput } from '../lib/measure.js';
 import { machineTicks, printMarkdownTable } from '../lib/report.js';
 import {
   createValidationPipe,
@@ -240,72 +241,21 @@ async function deleteKeys(redis: Redis, keyPrefix: string): Promise<number> {
 
 type Send = (n: number) => Promise<ConversationSummary>;
 
-interface Latencies {
-  count: number;
-  errors: number;
-  p50: number;
-  p99: number;
-  mean: number;
-}
-
 interface Row {
   label: string;
   transport: Kind;
   sequential: Latencies;
-  load: Latencies & { requestsPerSecond: number; seconds: number };
+  load: Throughput;
   cpu: { client: number; server: number; redis: number; machine: number };
   redisCommandsPerRequest?: Map<string, number>;
 }
 
-function summarize(samples: number[], errors: number): Latencies {
-  const sorted = Float64Array.from(samples).sort();
-  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : Number.NaN);
-  const mean = sorted.length ? sorted.reduce((sum, x) => sum + x, 0) / sorted.length : Number.NaN;
-  return { count: sorted.length, errors, p50: at(0.5), p99: at(0.99), mean };
-}
-
-async function checked(send: Send, n: number): Promise<void> {
-  const reply = await send(n);
-  if (reply?.id !== `c-${n}`) throw new Error(`wrong reply for request ${n}: ${JSON.stringify(reply)}`);
-}
-
-async function sequential(send: Send, count: number, maxMs: number): Promise<Latencies> {
-  const samples: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + maxMs;
-  for (let n = 0; n < count && performance.now() < deadline; n++) {
-    const started = performance.now();
-    try {
-      await checked(send, n);
-      samples.push(performance.now() - started);
-    } catch {
-      errors++;
-    }
-  }
-  return summarize(samples, errors);
-}
-
-async function loaded(send: Send, count: number, maxMs: number, inFlight: number) {
-  const samples: number[] = [];
-  let errors = 0;
-  let issued = 0;
-  const started = performance.now();
-  const deadline = started + maxMs;
-  const worker = async () => {
-    while (issued < count && performance.now() < deadline) {
-      const n = issued++;
-      const sent = performance.now();
-      try {
-        await checked(send, n);
-        samples.push(performance.now() - sent);
-      } catch {
-        errors++;
-      }
-    }
+/** A call that fails when the reply is not the one for its request. */
+function checked(send: Send): Call {
+  return async (n) => {
+    const reply = await send(n);
+    if (reply?.id !== `c-${n}`) throw new Error(`wrong reply for request ${n}: ${JSON.stringify(reply)}`);
   };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  const seconds = (performance.now() - started) / 1_000;
-  return { ...summarize(samples, errors), requestsPerSecond: samples.length / seconds, seconds };
 }
 
 /**
@@ -318,8 +268,8 @@ async function warmUp(name: string, sends: Send[]): Promise<void> {
   const until = performance.now() + settings.warmupMinMs;
   for (let round = 0; round < 10 && (round === 0 || performance.now() < until); round++) {
     for (const send of sends) {
-      await sequential(send, settings.warmup, 10_000);
-      await loaded(send, settings.warmup * 2, 10_000, settings.inFlight);
+      await sequential(checked(send), settings.warmup, 10_000);
+      await loaded(checked(send), settings.warmup * 2, 10_000, settings.inFlight);
     }
   }
   process.stdout.write(' done\n');
@@ -327,11 +277,11 @@ async function warmUp(name: string, sends: Send[]): Promise<void> {
 
 async function measure(label: string, transport: Kind, send: Send, server: ServerProcess, redis: Redis): Promise<Row> {
   process.stdout.write(`  ${label}: sequential…`);
-  const seq = await sequential(send, settings.sequential, settings.sequentialMaxMs);
+  const seq = await sequential(checked(send), settings.sequential, settings.sequentialMaxMs);
   process.stdout.write(` ${settings.inFlight} in flight…`);
   const [client0, server0, redis0, commands0] = [ownCpuSeconds(), await serverCpuSeconds(server), await redisCpuSeconds(redis), await commandCounts(redis)];
   const machine0 = machineTicks();
-  const load = await loaded(send, settings.loadRequests, settings.loadMaxMs, settings.inFlight);
+  const load = await loaded(checked(send), settings.loadRequests, settings.loadMaxMs, settings.inFlight);
   const machine1 = machineTicks();
   const [client1, server1, redis1, commands1] = [ownCpuSeconds(), await serverCpuSeconds(server), await redisCpuSeconds(redis), await commandCounts(redis)];
   process.stdout.write(' done\n');
@@ -375,11 +325,11 @@ function printTable(rows: Row[]): void {
       ms(row.sequential.p50),
       ms(row.sequential.p99),
       ms(row.sequential.mean),
-      Math.round(row.load.requestsPerSecond).toLocaleString('en-US'),
+      Math.round(row.load.callsPerSecond).toLocaleString('en-US'),
       ms(row.load.p50),
       ms(row.load.p99),
       verdict(row.sequential.p50 < targets.p50Ms && row.sequential.errors === 0),
-      settings.inFlight === targets.inFlight || !isTarget ? verdict(row.load.requestsPerSecond >= targets.requestsPerSecond && row.load.errors === 0) : `n/a @${settings.inFlight}`,
+      settings.inFlight === targets.inFlight || !isTarget ? verdict(row.load.callsPerSecond >= targets.requestsPerSecond && row.load.errors === 0) : `n/a @${settings.inFlight}`,
     ];
   });
   printMarkdownTable(header, lines);
