@@ -20,7 +20,7 @@ import {
 } from '@dataflow/shared';
 import { isToolAllowed, type McpServerDefinition } from '../config/mcp-config.js';
 import { ServerRegistry } from '../registry/server-registry.js';
-import type { ServerInstance } from '../supervision/server-instance.js';
+import { requestTimeoutMs, type ServerInstance } from '../supervision/server-instance.js';
 import { promptInfo, resourceInfo, toolInfo } from './catalog-items.js';
 
 /** A list waits this long for a server that is still starting; a slower one is left out of that list. */
@@ -69,7 +69,7 @@ export class CatalogService {
       if (server === undefined) throw new AppError(ErrorCode.NotFound, `No MCP server lists the resource "${request.uri}"`);
     }
     const instance = await this.registry.instance(server, request.userId);
-    return instance.attempt({}, (client) => client.readResource({ uri: request.uri }, { timeout: 60_000 })) as Promise<{ contents: Record<string, unknown>[] }>;
+    return instance.attempt({}, (client) => client.readResource({ uri: request.uri }, { timeout: requestTimeoutMs })) as Promise<{ contents: Record<string, unknown>[] }>;
   }
 
   async getPrompt(request: GetPromptRequest): Promise<{ description?: string; messages: Record<string, unknown>[] }> {
@@ -79,7 +79,7 @@ export class CatalogService {
     if (!instance.prompts.some((prompt) => prompt.name === name)) {
       throw new AppError(ErrorCode.NotFound, `The MCP server "${server}" has no prompt "${name}"`);
     }
-    return instance.attempt({}, (client) => client.getPrompt({ name, arguments: request.arguments }, { timeout: 60_000 })) as Promise<{
+    return instance.attempt({}, (client) => client.getPrompt({ name, arguments: request.arguments }, { timeout: requestTimeoutMs })) as Promise<{
       description?: string;
       messages: Record<string, unknown>[];
     }>;

@@ -14,6 +14,8 @@ const brokerIdentity = { name: 'mcp-dataflow-chat-broker', version: '0.1.0' };
 /** How long connecting (spawn + initialize + first catalog) may take before it counts as a crash. */
 const connectTimeoutMs = 30_000;
 const stderrLines = 50;
+/** The timeout of a request that is not a tool call (reading a resource, getting a prompt). */
+export const requestTimeoutMs = 60_000;
 
 export interface CallOptions {
   timeoutMs: number;
@@ -96,10 +98,7 @@ export class ServerInstance {
     this.crashTimes = [];
     this.restarts++;
     this.setState('restarting');
-    await this.disconnect();
-    if (this.stopped) return;
-    this.connecting = this.connect();
-    await this.connecting;
+    await this.reconnect();
   }
 
   /** The connected client, waiting for a start in progress; a server that is down fails at once. */
@@ -135,7 +134,7 @@ export class ServerInstance {
    */
   async attempt<T>(options: { signal?: AbortSignal; timeoutMs?: number }, request: (client: Client) => Promise<T>): Promise<T> {
     this.lastUsed = Date.now();
-    const timeoutMs = options.timeoutMs ?? 60_000;
+    const timeoutMs = options.timeoutMs ?? requestTimeoutMs;
     try {
       const client = await this.ready();
       try {
@@ -143,9 +142,7 @@ export class ServerInstance {
       } catch (error) {
         if (!(error instanceof StreamableHTTPError && error.code === 404) || options.signal?.aborted) throw error;
         this.logger.warn('the server forgot our session; initialising a new one');
-        await this.disconnect();
-        this.connecting = this.connect();
-        await this.connecting;
+        await this.reconnect();
         return await request(await this.ready());
       }
     } catch (error) {
@@ -168,6 +165,14 @@ export class ServerInstance {
       return new AppError(ErrorCode.BadRequest, `The MCP server "${this.server}" refused the call: ${message}`, { server: this.server, mcpCode: code });
     }
     return serverUnavailable(this.server, message);
+  }
+
+  /** Drops the current connection and makes a new one, unless the instance was stopped meanwhile. */
+  private async reconnect(): Promise<void> {
+    await this.disconnect();
+    if (this.stopped) return;
+    this.connecting = this.connect();
+    await this.connecting;
   }
 
   private async connect(): Promise<void> {
