@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { McpToolInfo } from '@dataflow/shared';
+import { eventually } from '@dataflow/shared/testing';
 import { DistributedPlatform } from './distributed-platform.js';
 import { waitForMcpServers } from './mcp-servers-ready.js';
 
@@ -116,13 +117,7 @@ describe('/mcp: the broker as one MCP server, for an MCP SDK client (distributed
     });
     await expect(call).rejects.toThrow('stopped by the user');
 
-    const deadline = Date.now() + 10_000;
-    let log = '';
-    while (!log.includes('cancelled') && Date.now() < deadline) {
-      log = await readFile(fixtureLog, 'utf8').catch(() => '');
-      await sleep(100);
-    }
-    expect(log).toContain('cancelled');
+    await eventually(async () => expect(await readFile(fixtureLog, 'utf8').catch(() => '')).toContain('cancelled'), 10_000, 100);
     expect(await client.callTool({ name: 'everything__echo', arguments: { message: 'still here' } })).toEqual({ content: [{ type: 'text', text: 'Echo: still here' }] });
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { McpReloadReport, McpServerDetail, McpServerSummary } from '@dataflow/shared';
+import { eventually } from '@dataflow/shared/testing';
 import { DistributedPlatform } from './distributed-platform.js';
 import { waitForMcpServers } from './mcp-servers-ready.js';
 
@@ -67,13 +68,7 @@ describe('the MCP REST routes (distributed, over Redis)', () => {
     await sleep(500);
     abort.abort();
     await pending;
-    const deadline = Date.now() + 5_000;
-    let log = '';
-    while (!log.includes('cancelled') && Date.now() < deadline) {
-      log = await readFile(join(logDir, 'fixture.log'), 'utf8').catch(() => '');
-      await sleep(50);
-    }
-    expect(log).toContain('cancelled');
+    await eventually(async () => expect(await readFile(join(logDir, 'fixture.log'), 'utf8').catch(() => '')).toContain('cancelled'), 5_000, 50);
   });
 
   it('shows a server in detail, restarts it, and reloads the config', async () => {

@@ -3,7 +3,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom, toArray } from 'rxjs';
 import {
   type CallToolEvent,
@@ -17,7 +16,7 @@ import {
   ServiceClient,
   ServiceName,
 } from '@dataflow/shared';
-import { deleteKeys, testRedisUrl, uniqueKeyPrefix } from '@dataflow/shared/testing';
+import { deleteKeys, eventually, testRedisUrl, uniqueKeyPrefix } from '@dataflow/shared/testing';
 import { loadMcpConfig } from '../src/config/mcp-config.js';
 import { McpBrokerModule } from '../src/mcp-broker.module.js';
 import { ServerRegistry } from '../src/registry/server-registry.js';
@@ -95,20 +94,6 @@ export class BrokerUnderTest {
 
 export async function writeConfig(path: string, servers: Record<string, unknown>): Promise<void> {
   await writeFile(path, JSON.stringify({ mcpServers: servers }, null, 2));
-}
-
-/** Retries an assertion until it holds or the time is up; the last failure is thrown. */
-export async function eventually(assertion: () => Promise<void> | void, timeoutMs = 10_000, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(everyMs);
-    }
-  }
 }
 
 /** The live (not zombie) child processes of a process, by pid, read from /proc. */

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, ErrorCode, findFreePort, McpBrokerContract } from '@dataflow/shared';
-import { BrokerUnderTest, eventually, everythingServer, filesystemServer, fixtureServer } from './broker-harness.js';
+import { eventually } from '@dataflow/shared/testing';
+import { BrokerUnderTest, everythingServer, filesystemServer, fixtureServer } from './broker-harness.js';
 
 /** A Streamable HTTP MCP server the test starts: the real server-everything, or the fixture. */
 async function startHttpServer(args: string[], env: Record<string, string> = {}): Promise<{ url: string; process: ChildProcess; port: number }> {

@@ -1,7 +1,8 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, ErrorCode, McpBrokerContract } from '@dataflow/shared';
-import { BrokerUnderTest, eventually, fixtureServer, writeConfig } from './broker-harness.js';
+import { eventually } from '@dataflow/shared/testing';
+import { BrokerUnderTest, fixtureServer, writeConfig } from './broker-harness.js';
 
 describe('reloading the MCP config', () => {
   let broker: BrokerUnderTest;

@@ -2,7 +2,8 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, ErrorCode, McpBrokerContract } from '@dataflow/shared';
-import { BrokerUnderTest, eventually, filesystemServer, fixtureServer } from './broker-harness.js';
+import { eventually } from '@dataflow/shared/testing';
+import { BrokerUnderTest, filesystemServer, fixtureServer } from './broker-harness.js';
 
 describe('per-user MCP servers', () => {
   let broker: BrokerUnderTest;

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, ErrorCode, findFreePort, McpBrokerContract } from '@dataflow/shared';
-import { deleteKeys, startApp, testRedisUrl, uniqueKeyPrefix, waitForStatus } from '@dataflow/shared/testing';
-import { BrokerUnderTest, childrenOf, eventually, everythingServer, fixtureServer, isAlive, writeConfig } from './broker-harness.js';
+import { deleteKeys, eventually, startApp, testRedisUrl, uniqueKeyPrefix, waitForStatus } from '@dataflow/shared/testing';
+import { BrokerUnderTest, childrenOf, everythingServer, fixtureServer, isAlive, writeConfig } from './broker-harness.js';
 
 const quickRestarts = { maxCrashes: 3, windowMs: 60_000, initialDelayMs: 50, maxDelayMs: 200 };
 

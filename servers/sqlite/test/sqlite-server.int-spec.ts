@@ -2,12 +2,12 @@ import { spawnSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type CallToolResult, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { findFreePort } from '@dataflow/shared';
+import { eventually } from '@dataflow/shared/testing';
 
 const main = 'dist/servers/sqlite/main.js';
 
@@ -104,8 +104,7 @@ describe('the sqlite MCP server (node:sqlite), over stdio', () => {
     expect((await call('append_insight', { insight: 'North sells twice what south does' })).structuredContent).toEqual({ insights: 1 });
     const after = await client.readResource({ uri: 'memo://insights' });
     expect((after.contents[0] as { text: string }).text).toContain('- North sells twice what south does');
-    for (let i = 0; i < 50 && updates.length === 0; i++) await sleep(20);
-    expect(updates).toEqual(['memo://insights']);
+    await eventually(() => expect(updates).toEqual(['memo://insights']), 1_000, 20);
   });
 
   it('offers the demo prompt', async () => {
@@ -147,10 +146,7 @@ describe('the sqlite MCP server, read-only and over HTTP', () => {
     const child = spawn(process.execPath, [main, '--root', root, '--db', 'shop.sqlite', '--http', String(port)], { stdio: 'ignore' });
     const client = new Client({ name: 'test', version: '1.0.0' });
     try {
-      for (let i = 0; i < 100; i++) {
-        if (await fetch(`http://127.0.0.1:${port}/mcp`).then(() => true, () => false)) break;
-        await sleep(50);
-      }
+      await eventually(async () => void (await fetch(`http://127.0.0.1:${port}/mcp`)), 5_000);
       await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
       const rows = await client.callTool({ name: 'read_query', arguments: { query: 'SELECT count(*) AS n FROM items' } });
       expect(rows.structuredContent).toEqual({ rows: [{ n: 1 }] });
