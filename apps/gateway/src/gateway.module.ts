@@ -5,7 +5,6 @@ import { ConversationsClient } from './conversations/conversations.client.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { McpAggregateModule } from './mcp/aggregate/aggregate.module.js';
-import { McpBrokerClient } from './mcp/mcp-broker.client.js';
 import { McpAdminController, McpController } from './mcp/mcp.controller.js';
 import { WebModule } from './web/web.module.js';
 
@@ -32,7 +31,7 @@ export class GatewayModule {
         WebModule.forRoot(config.WEB_DIR),
       ],
       controllers: [HealthController, ConversationsController, McpController, McpAdminController],
-      providers: [ConversationsClient, McpBrokerClient],
+      providers: [ConversationsClient],
     };
   }
 }

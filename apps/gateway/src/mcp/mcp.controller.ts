@@ -11,6 +11,7 @@ import {
   type McpToolResult,
   type McpReloadReport,
 } from '@dataflow/shared';
+import { abortedOnDisconnect } from '../http/client-disconnect.js';
 import { McpBrokerClient } from './mcp-broker.client.js';
 
 /**
@@ -69,10 +70,7 @@ export class McpController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<McpToolResult | undefined> {
-    const abort = new AbortController();
-    response.on('close', () => {
-      if (!response.writableFinished) abort.abort(new Error('The client disconnected'));
-    });
+    const abort = abortedOnDisconnect(response);
     const call = { qualifiedName, arguments: body.arguments, timeoutMs: body.timeoutMs, userId: localUserId };
     if (request.accepts(['application/json', 'text/event-stream']) !== 'text/event-stream') {
       return this.broker.callTool(call, { signal: abort.signal });

@@ -19,6 +19,8 @@ export class McpAggregateModule {
         { provide: MCP_SESSIONS_OPTIONS, useValue: sessions },
         { provide: MCP_ORIGIN_POLICY, useValue: new OriginPolicy(config.MCP_ALLOWED_ORIGINS) },
       ],
+      // The REST routes (McpController) use the same client.
+      exports: [McpBrokerClient],
     };
   }
 }

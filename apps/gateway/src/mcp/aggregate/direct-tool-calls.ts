@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { type McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { abortedOnDisconnect } from '../../http/client-disconnect.js';
 import type { McpBrokerClient } from '../mcp-broker.client.js';
 import { type ReportUnexpected, toolCallFailure } from './broker-errors.js';
 
@@ -55,13 +56,10 @@ export class DirectToolCalls {
   }
 
   private async call(sessionId: string, userId: string, id: RequestId, name: string, args: Record<string, unknown> | undefined, response: Response): Promise<void> {
-    const abort = new AbortController();
+    const abort = abortedOnDisconnect(response);
     const calls = this.running.get(sessionId) ?? new Map<RequestId, AbortController>();
     this.running.set(sessionId, calls);
     calls.set(id, abort);
-    response.once('close', () => {
-      if (!response.writableFinished) abort.abort(new Error('The client disconnected'));
-    });
     let answer: Record<string, unknown>;
     try {
       answer = { result: await this.broker.callTool({ qualifiedName: name, arguments: args, userId }, { signal: abort.signal }) };
