@@ -8,6 +8,8 @@ import {
   type GetPromptRequest,
   McpBrokerContract,
   type McpPromptInfo,
+  type McpPromptMessages,
+  type McpResourceContents,
   type McpResourceInfo,
   type McpToolInfo,
   type McpUserScoped,
@@ -35,7 +37,7 @@ export class CatalogHandler {
   }
 
   @MessagePattern(McpBrokerContract.readResource.pattern)
-  readResource(@Payload() request: ReadResourceRequest): Promise<{ contents: Record<string, unknown>[] }> {
+  readResource(@Payload() request: ReadResourceRequest): Promise<McpResourceContents> {
     return this.catalog.readResource(request);
   }
 
@@ -45,7 +47,7 @@ export class CatalogHandler {
   }
 
   @MessagePattern(McpBrokerContract.getPrompt.pattern)
-  getPrompt(@Payload() request: GetPromptRequest): Promise<{ description?: string; messages: Record<string, unknown>[] }> {
+  getPrompt(@Payload() request: GetPromptRequest): Promise<McpPromptMessages> {
     return this.catalog.getPrompt(request);
   }
 }

@@ -12,6 +12,8 @@ import {
   ErrorCode,
   type GetPromptRequest,
   type McpPromptInfo,
+  type McpPromptMessages,
+  type McpResourceContents,
   type McpResourceInfo,
   type McpToolInfo,
   type McpToolResult,
@@ -61,28 +63,23 @@ export class CatalogService {
     return live.flatMap(({ server, instance }) => instance.prompts.map((prompt) => promptInfo(server, prompt)));
   }
 
-  async readResource(request: ReadResourceRequest): Promise<{ contents: Record<string, unknown>[] }> {
-    let server = request.server;
-    if (server === undefined) {
-      const live = await this.live(request.userId);
-      server = live.find(({ instance }) => instance.resources.some((r) => r.uri === request.uri))?.server;
-      if (server === undefined) throw new AppError(ErrorCode.NotFound, `No MCP server lists the resource "${request.uri}"`);
-    }
-    const instance = await this.registry.instance(server, request.userId);
-    return instance.attempt({}, (client) => client.readResource({ uri: request.uri }, { timeout: requestTimeoutMs })) as Promise<{ contents: Record<string, unknown>[] }>;
+  async readResource(request: ReadResourceRequest): Promise<McpResourceContents> {
+    const instance =
+      request.server !== undefined
+        ? await this.registry.instance(request.server, request.userId)
+        : (await this.live(request.userId)).find(({ instance }) => instance.resources.some((r) => r.uri === request.uri))?.instance;
+    if (!instance) throw new AppError(ErrorCode.NotFound, `No MCP server lists the resource "${request.uri}"`);
+    return instance.attempt({}, (client) => client.readResource({ uri: request.uri }, { timeout: requestTimeoutMs })) as Promise<McpResourceContents>;
   }
 
-  async getPrompt(request: GetPromptRequest): Promise<{ description?: string; messages: Record<string, unknown>[] }> {
+  async getPrompt(request: GetPromptRequest): Promise<McpPromptMessages> {
     const { server, name } = this.split(request.qualifiedName, 'prompt');
     const instance = await this.registry.instance(server, request.userId);
     await instance.ready();
     if (!instance.prompts.some((prompt) => prompt.name === name)) {
       throw new AppError(ErrorCode.NotFound, `The MCP server "${server}" has no prompt "${name}"`);
     }
-    return instance.attempt({}, (client) => client.getPrompt({ name, arguments: request.arguments }, { timeout: requestTimeoutMs })) as Promise<{
-      description?: string;
-      messages: Record<string, unknown>[];
-    }>;
+    return instance.attempt({}, (client) => client.getPrompt({ name, arguments: request.arguments }, { timeout: requestTimeoutMs })) as Promise<McpPromptMessages>;
   }
 
   /** Progress events, a heartbeat every few seconds, then the result. Unsubscribing cancels the call. */

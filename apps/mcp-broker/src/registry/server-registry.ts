@@ -87,11 +87,10 @@ export class ServerRegistry implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async restart(name: string, userId?: string): Promise<McpServerSummary> {
-    const entry = this.entry(name);
-    if (!this.isEnabled(entry)) throw this.disabledError(entry);
-    const instance = this.existingInstance(entry, userId) ?? (await this.instance(name, userId));
+    // instance() refuses a disabled or broken server, and finds (or starts) the user's instance.
+    const instance = await this.instance(name, userId);
     await instance.restart();
-    return this.summarize(entry, userId);
+    return this.summarize(this.entry(name), userId);
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<McpServerSummary> {

@@ -154,6 +154,17 @@ export interface ReadResourceRequest extends McpUserScoped {
   server?: string;
 }
 
+/** A resource's contents, as MCP defines them (`uri`, `mimeType`, `text` or `blob`). */
+export interface McpResourceContents {
+  contents: Record<string, unknown>[];
+}
+
+/** A prompt filled in, as MCP defines it. */
+export interface McpPromptMessages {
+  description?: string;
+  messages: Record<string, unknown>[];
+}
+
 export interface GetPromptRequest extends McpUserScoped {
   qualifiedName: string;
   arguments?: Record<string, string>;
@@ -180,8 +191,8 @@ export const McpBrokerContract = {
   /** A stream: progress events, then the result. Unsubscribing cancels the call. */
   callTool: rpc<CallToolRequest, CallToolEvent>(ServiceName.McpBroker, 'mcp.tools.call'),
   listResources: rpc<McpUserScoped, McpResourceInfo[]>(ServiceName.McpBroker, 'mcp.resources.list'),
-  readResource: rpc<ReadResourceRequest, { contents: Record<string, unknown>[] }>(ServiceName.McpBroker, 'mcp.resources.read'),
+  readResource: rpc<ReadResourceRequest, McpResourceContents>(ServiceName.McpBroker, 'mcp.resources.read'),
   listPrompts: rpc<McpUserScoped, McpPromptInfo[]>(ServiceName.McpBroker, 'mcp.prompts.list'),
-  getPrompt: rpc<GetPromptRequest, { description?: string; messages: Record<string, unknown>[] }>(ServiceName.McpBroker, 'mcp.prompts.get'),
+  getPrompt: rpc<GetPromptRequest, McpPromptMessages>(ServiceName.McpBroker, 'mcp.prompts.get'),
   health: rpc<NoArguments, ServiceHealth>(ServiceName.McpBroker, 'mcp-broker.health'),
 };
