@@ -11,7 +11,7 @@ export class EnvelopeContext extends BaseRpcContext<[RequestEnvelope, AbortSigna
     return this.getArgByIndex(0);
   }
 
-  /** Aborted when the caller gives up on this request (it unsubscribed, or its deadline passed). */
+  /** Aborted when the caller gives up on this request: it unsubscribed before the last reply. */
   get signal(): AbortSignal {
     return this.getArgByIndex(1);
   }
