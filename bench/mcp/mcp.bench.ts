@@ -12,9 +12,12 @@
  * DATABASE_URL is set. Every child runs on this Node. Environment:
  *   BENCH_SEQUENTIAL     sequential calls per row (default 2000)
  *   BENCH_LOAD_CALLS     calls of the loaded phase at most (default 200000)
- *   BENCH_LOAD_SECONDS   time bound of the loaded phase (default 4)
+ *   BENCH_LOAD_SECONDS   time bound of one round of the loaded phase (default 3)
+ *   BENCH_ROUNDS         rounds of the loaded phase, taking the rows in turn; each row reports its median (default 3)
  *   BENCH_IN_FLIGHT      calls in flight in the loaded phase (default 32)
  *   BENCH_ROWS           which rows to run, comma-separated (direct,mcp,rest,supergateway; default all)
+ *   BENCH_CLIENT         the client of the HTTP rows: `light` (default), a minimal client on node:http that
+ *                        costs the machine little, or `sdk`, the SDK's Client (see light-client.ts)
  *   BENCH_CPU_PROF       a folder: the platform and supergateway then write V8 CPU profiles there
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -31,6 +34,7 @@ import { findFreePort } from '@dataflow/shared';
 import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
 import { type Call, type Latencies, loaded, sequential, type Throughput } from '../lib/measure.js';
 import { machineTicks, printMarkdownTable } from '../lib/report.js';
+import { LightHttpClient, LightMcpSession } from './light-client.js';
 import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors } from './process-table.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -52,6 +56,14 @@ function rowsWanted(): LegKey[] {
   return legKeys.filter((key) => !wanted.length || wanted.includes(key));
 }
 
+type ClientKind = 'light' | 'sdk';
+
+function clientWanted(): ClientKind {
+  const value = process.env.BENCH_CLIENT ?? 'light';
+  if (value !== 'light' && value !== 'sdk') throw new Error(`BENCH_CLIENT: ${value} is not a client; use light or sdk`);
+  return value;
+}
+
 const settings = {
   /** Warm-up per row: rounds of this many sequential calls, then five times as many in flight, for at least warmupMinMs. */
   warmup: 200,
@@ -59,7 +71,8 @@ const settings = {
   sequential: positiveInt('BENCH_SEQUENTIAL', 2_000),
   sequentialMaxMs: 20_000,
   loadCalls: positiveInt('BENCH_LOAD_CALLS', 200_000),
-  loadMaxMs: positiveInt('BENCH_LOAD_SECONDS', 4) * 1_000,
+  loadMaxMs: positiveInt('BENCH_LOAD_SECONDS', 3) * 1_000,
+  rounds: positiveInt('BENCH_ROUNDS', 3),
   inFlight: positiveInt('BENCH_IN_FLIGHT', 32),
   callTimeoutMs: 10_000,
   startMs: 90_000,
@@ -67,6 +80,7 @@ const settings = {
   watchdogMs: 5 * 60_000,
   cpuProfileDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
   rows: rowsWanted(),
+  client: clientWanted(),
 };
 
 /** From the issue: our /mcp at ≥ 2× supergateway's calls/s at 32 in flight, and a p50 at most 1.5 ms above direct. */
@@ -141,41 +155,64 @@ async function sdkLeg(key: LegKey, label: string, transport: Transport, tool: st
   return { key, label, call, close, frontPid: front?.pid, serverPid };
 }
 
+/** The light client's session on a Streamable HTTP endpoint, checked with one call of `tool`. */
+async function lightLeg(key: LegKey, label: string, url: string, tool: string, front: AppProcess): Promise<Leg> {
+  let session: LightMcpSession;
+  try {
+    session = await LightMcpSession.open(url, settings.inFlight, settings.callTimeoutMs);
+  } catch (error) {
+    return unavailable(key, label, describe(error));
+  }
+  const call: Call = async (n) => expectEcho(await session.callTool(tool, { message: `m-${n}` }), n);
+  try {
+    await call(0);
+  } catch (error) {
+    await session.close();
+    return unavailable(key, label, describe(error));
+  }
+  return { key, label, call, close: () => session.close(), frontPid: front.pid, serverPid: serverPidBehind(front) };
+}
+
+const clientLabel = () => (settings.client === 'light' ? 'light client' : 'SDK client');
+
 function directLeg(): Promise<Leg> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [paths.everything, 'stdio'], cwd: root, stderr: 'ignore' });
   return sdkLeg('direct', 'direct: SDK client → server-everything (stdio)', transport, 'echo');
 }
 
 function mcpLeg(platform: Platform): Promise<Leg> {
-  const transport = new StreamableHTTPClientTransport(new URL(`${platform.baseUrl}/mcp`));
-  return sdkLeg('mcp', 'ours: POST /mcp (SDK client, Streamable HTTP)', transport, 'everything__echo', platform.process);
+  const url = `${platform.baseUrl}/mcp`;
+  const label = `ours: POST /mcp (${clientLabel()}, Streamable HTTP)`;
+  if (settings.client === 'light') return lightLeg('mcp', label, url, 'everything__echo', platform.process);
+  return sdkLeg('mcp', label, new StreamableHTTPClientTransport(new URL(url)), 'everything__echo', platform.process);
 }
 
 function supergatewayLeg(supergateway: Supergateway): Promise<Leg> {
-  const label = `supergateway ${versionOf('supergateway')} --stateful (SDK client, Streamable HTTP)`;
+  const label = `supergateway ${versionOf('supergateway')} --stateful (${clientLabel()}, Streamable HTTP)`;
+  if (settings.client === 'light') return lightLeg('supergateway', label, supergateway.url, 'echo', supergateway.process);
   return sdkLeg('supergateway', label, new StreamableHTTPClientTransport(new URL(supergateway.url)), 'echo', supergateway.process);
 }
 
 async function restLeg(platform: Platform): Promise<Leg> {
-  const label = 'ours: POST /api/v1/mcp/tools/everything__echo/call';
-  const url = `${platform.baseUrl}/api/v1/mcp/tools/everything__echo/call`;
+  const label = `ours: POST /api/v1/mcp/tools/everything__echo/call (${settings.client === 'light' ? 'light client' : 'fetch'})`;
+  const path = '/api/v1/mcp/tools/everything__echo/call';
+  const http = new LightHttpClient(platform.baseUrl, settings.inFlight);
   const call: Call = async (n) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ arguments: { message: `m-${n}` } }),
-      signal: AbortSignal.timeout(settings.callTimeoutMs),
-    });
-    const body = (await response.json()) as unknown;
-    if (!response.ok) throw new Error(`HTTP ${response.status}: ${JSON.stringify(body).slice(0, 200)}`);
-    expectEcho(body, n);
+    const body = JSON.stringify({ arguments: { message: `m-${n}` } });
+    const reply =
+      settings.client === 'light'
+        ? await http.post(path, body, { accept: 'application/json' }, settings.callTimeoutMs)
+        : await fetch(platform.baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body, signal: AbortSignal.timeout(settings.callTimeoutMs) }).then(async (response) => ({ status: response.status, body: await response.text() }));
+    if (reply.status !== 200) throw new Error(`HTTP ${reply.status}: ${reply.body.slice(0, 200)}`);
+    expectEcho(JSON.parse(reply.body), n);
   };
   try {
     await call(0);
   } catch (error) {
+    http.close();
     return unavailable('rest', label, describe(error));
   }
-  return { key: 'rest', label, call, frontPid: platform.process.pid, serverPid: serverPidBehind(platform.process), close: async () => undefined };
+  return { key: 'rest', label, call, frontPid: platform.process.pid, serverPid: serverPidBehind(platform.process), close: async () => http.close() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,9 +283,16 @@ interface Cpu {
   machine: number;
 }
 
+interface LoadRound {
+  load: Throughput;
+  cpu: Cpu;
+}
+
 interface Row {
   leg: Leg;
   sequential?: Latencies;
+  /** Every round of the loaded phase; `load` and `cpu` are the median one's. */
+  rounds: LoadRound[];
   load?: Throughput;
   cpu?: Cpu;
 }
@@ -261,17 +305,22 @@ async function warmUp(call: Call): Promise<void> {
   }
 }
 
-async function measure(leg: Leg): Promise<Row> {
-  if (!leg.call) return { leg };
+/** Warm-up, then latency: one call at a time. */
+async function measureLatency(leg: Leg): Promise<Row> {
+  if (!leg.call) return { leg, rounds: [] };
   process.stdout.write(`  ${leg.label}: warming up…`);
   await warmUp(leg.call);
   process.stdout.write(' sequential…');
   const seq = await sequential(leg.call, settings.sequential, settings.sequentialMaxMs);
-  process.stdout.write(` ${settings.inFlight} in flight…`);
+  process.stdout.write(' done\n');
+  return { leg, sequential: seq, rounds: [] };
+}
+
+/** One round of the loaded phase, with the CPU each process spent in it. */
+async function measureLoad(leg: Leg & { call: Call }): Promise<LoadRound> {
   const before = { client: process.cpuUsage(), front: cpuSecondsOf(leg.frontPid), server: cpuSecondsOf(leg.serverPid), machine: machineTicks() };
   const load = await loaded(leg.call, settings.loadCalls, settings.loadMaxMs, settings.inFlight);
   const after = { client: process.cpuUsage(before.client), front: cpuSecondsOf(leg.frontPid), server: cpuSecondsOf(leg.serverPid), machine: machineTicks() };
-  process.stdout.write(' done\n');
   const share = (seconds: number) => (100 * seconds) / load.seconds;
   const cpu: Cpu = {
     client: share((after.client.user + after.client.system) / 1e6),
@@ -279,7 +328,28 @@ async function measure(leg: Leg): Promise<Row> {
     server: share(after.server - before.server),
     machine: before.machine && after.machine ? (100 * (after.machine.busy - before.machine.busy)) / (after.machine.total - before.machine.total) : Number.NaN,
   };
-  return { leg, sequential: seq, load, cpu };
+  return { load, cpu };
+}
+
+/**
+ * The loaded phase in rounds that take the rows in turn, so that a slow spell of the machine
+ * lands on every row alike; each row reports its median round.
+ */
+async function measureLoadInRounds(rows: Row[]): Promise<void> {
+  for (let round = 1; round <= settings.rounds; round++) {
+    process.stdout.write(`  ${settings.inFlight} in flight, round ${round} of ${settings.rounds}:`);
+    for (const row of rows) {
+      if (!row.leg.call) continue;
+      process.stdout.write(` ${row.leg.key}…`);
+      row.rounds.push(await measureLoad(row.leg as Leg & { call: Call }));
+    }
+    process.stdout.write(' done\n');
+  }
+  for (const row of rows) {
+    const sorted = [...row.rounds].sort((a, b) => a.load.callsPerSecond - b.load.callsPerSecond);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)];
+    if (median) Object.assign(row, median);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,7 +374,7 @@ function printTable(rows: Row[]): void {
 
 function printDetails(rows: Row[]): void {
   console.log('');
-  for (const { leg, sequential: s, load: l, cpu } of rows) {
+  for (const { leg, sequential: s, load: l, cpu, rounds } of rows) {
     if (!leg.call || !s || !l || !cpu) {
       console.log(`${leg.label}: unavailable: ${leg.unavailable}`);
       continue;
@@ -312,7 +382,8 @@ function printDetails(rows: Row[]): void {
     const cpuOf = (share: number) => (Number.isFinite(share) ? `${share.toFixed(0)}% (${microsPerCall(l, share).toFixed(0)} µs/call)` : 'n/a');
     const front = leg.key === 'supergateway' ? 'supergateway' : 'platform';
     console.log(
-      `${leg.label}: ${s.count} sequential (${s.errors} errors); ${l.count} at ${settings.inFlight} in flight in ${l.seconds.toFixed(2)} s (${l.errors} errors)\n` +
+      `${leg.label}: ${s.count} sequential (${s.errors} errors); median round ${l.count} at ${settings.inFlight} in flight in ${l.seconds.toFixed(2)} s (${l.errors} errors); ` +
+        `calls/s by round ${rounds.map((r) => count(r.load.callsPerSecond)).join(', ')}\n` +
         `    CPU while loaded, % of one core: client ${cpuOf(cpu.client)}` +
         (leg.frontPid === undefined ? '' : `, ${front} process ${cpuOf(cpu.front)}`) +
         `, server-everything ${cpuOf(cpu.server)}; whole machine ${ms(cpu.machine, 0)}% busy (${availableParallelism()} cores)`,
@@ -402,8 +473,13 @@ async function main(): Promise<void> {
   );
   console.log(`  Load average before the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min); other work on the machine skews the figures.`);
   console.log(
-    `  Per row: warm-up (≥ ${settings.warmupMinMs / 1_000} s), ${settings.sequential} sequential calls, then ${settings.loadCalls} calls or ` +
-      `${settings.loadMaxMs / 1_000} s (whichever first) at ${settings.inFlight} in flight. Every reply is checked.`,
+    `  Per row: warm-up (≥ ${settings.warmupMinMs / 1_000} s) and ${settings.sequential} sequential calls; then ${settings.rounds} rounds that take the rows in turn, ` +
+      `each ${settings.loadCalls} calls or ${settings.loadMaxMs / 1_000} s (whichever first) at ${settings.inFlight} in flight; a row shows its median round. Every reply is checked.`,
+  );
+  console.log(
+    settings.client === 'light'
+      ? '  HTTP rows use a light client (node:http, keep-alive), so that the fronts, not the client, fill the cores; BENCH_CLIENT=sdk uses the SDK client.'
+      : '  HTTP rows use the SDK client (BENCH_CLIENT=sdk); its own CPU per call exceeds either front\'s, so calls/s measures it as much as them.',
   );
   if (settings.cpuProfileDir) console.log(`  CPU profiles of the platform and supergateway go to ${settings.cpuProfileDir} (written when they stop).`);
 
@@ -435,8 +511,9 @@ async function main(): Promise<void> {
     }
     for (const leg of legs) {
       if (leg.unavailable) console.log(`  ${leg.label}: unavailable: ${leg.unavailable}`);
-      rows.push(await measure(leg));
+      rows.push(await measureLatency(leg));
     }
+    await measureLoadInRounds(rows);
   } catch (error) {
     failure = error;
   } finally {

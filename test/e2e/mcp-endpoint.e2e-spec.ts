@@ -167,6 +167,24 @@ describe('/mcp: the broker as one MCP server, for an MCP SDK client (distributed
     expect(after.status).toBe(404);
   });
 
+  it('is served ahead of the API routes: bad bodies are problem+json, paths below /mcp are not the endpoint, sessions are logged', async () => {
+    const notJson = await post({}, '{"jsonrpc":');
+    expect(notJson.status).toBe(400);
+    expect(notJson.headers.get('content-type')).toContain('application/problem+json');
+
+    const below = await fetch(`${platform.gatewayUrl}/mcp/tools`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(below.status).toBe(404);
+    expect(below.headers.get('content-type')).toContain('application/problem+json');
+
+    const { transport } = await connect();
+    const session = transport.sessionId!.slice(0, 8);
+    await transport.terminateSession();
+    await eventually(() => {
+      expect(platform.gateway.logs({ msg: 'MCP session opened', session })).toHaveLength(1);
+      expect(platform.gateway.logs({ msg: 'MCP session closed', session, end: 'client' })).toHaveLength(1);
+    }, 5_000);
+  });
+
   it('closes a session that stays idle longer than MCP_SESSION_IDLE_MS, though the client holds its GET stream open', async () => {
     const { client, transport } = await connect();
     await client.ping();

@@ -118,7 +118,7 @@ export class McpSessions implements OnModuleDestroy {
       void this.close(victim, 'limit');
     }
     this.sessions.set(session.id, session);
-    this.logger.debug({ session: shortId(session.id), sessions: this.sessions.size }, 'MCP session opened');
+    this.logger.log({ session: shortId(session.id), user: session.userId, sessions: this.sessions.size }, 'MCP session opened');
   }
 
   /** Idle sessions before busy ones; among them, the one unused the longest. */
@@ -142,7 +142,7 @@ export class McpSessions implements OnModuleDestroy {
     if (!session || this.sessions.get(session.id) !== session) return;
     this.sessions.delete(session.id);
     this.direct.endSession(session.id);
-    this.logger.debug({ session: shortId(session.id), end, sessions: this.sessions.size }, 'MCP session closed');
+    this.logger.log({ session: shortId(session.id), end, sessions: this.sessions.size }, 'MCP session closed');
   }
 }
 

@@ -1,5 +1,5 @@
-import { All, Controller, Inject, Logger, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { type INestApplication, Inject, Injectable, Logger } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { McpBrokerClient } from '../mcp-broker.client.js';
 import { localUserId } from '../mcp.controller.js';
@@ -26,8 +26,8 @@ function sendJsonRpcError(response: Response, status: number, code: number, mess
  * its own server; its id comes back in `Mcp-Session-Id` and the client sends it on every request.
  * Pages on an allowed origin get CORS headers; pages on any other origin get a 403.
  */
-@Controller('mcp')
-export class McpAggregateController {
+@Injectable()
+export class McpAggregateEndpoint {
   private readonly logger = new Logger('McpAggregate');
 
   constructor(
@@ -36,8 +36,7 @@ export class McpAggregateController {
     @Inject(MCP_ORIGIN_POLICY) private readonly origins: OriginPolicy,
   ) {}
 
-  @All()
-  async handle(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async handle(request: Request, response: Response): Promise<void> {
     const origin = request.headers.origin;
     const verdict = this.origins.check(origin, request.headers.host);
     if (!verdict.allowed) return sendJsonRpcError(response, 403, transportError, `Forbidden: ${verdict.reason}`);
@@ -81,4 +80,26 @@ export class McpAggregateController {
   private userOf(_request: Request): string {
     return localUserId;
   }
+
+  /** The last resort for an error none of the handlers answered: logged, and a JSON-RPC error rather than express's HTML page. */
+  fail(error: unknown, response: Response): void {
+    this.logger.error({ err: error }, 'unexpected error serving /mcp');
+    if (!response.headersSent) sendJsonRpcError(response, 500, transportError, 'Internal error: the gateway could not serve this request');
+    else response.end();
+  }
+}
+
+/**
+ * Serves `/mcp` ahead of Nest's router, right after the request pipeline (correlation id, JSON
+ * body). It is a protocol endpoint with its own error format, and each call is one JSON-RPC
+ * message, so Nest's routing, interceptors and per-request access log would add only cost: about
+ * a quarter of the gateway's CPU per tool call (bench/mcp). Sessions are logged as they open and
+ * close instead. Call after the request pipeline and before `init()`.
+ */
+export function mountMcpEndpoint(app: INestApplication): void {
+  const endpoint = app.get(McpAggregateEndpoint);
+  app.use('/mcp', (request: Request, response: Response, next: NextFunction) => {
+    if (request.path !== '/') return next(); // only `/mcp` itself, not paths below it
+    endpoint.handle(request, response).catch((error: unknown) => endpoint.fail(error, response));
+  });
 }
