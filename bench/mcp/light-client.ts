@@ -27,9 +27,14 @@ export class LightHttpClient {
   }
 
   post(path: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpReply> {
+    return this.request('POST', path, headers, timeoutMs, body);
+  }
+
+  request(method: string, path: string, headers: Record<string, string>, timeoutMs: number, body?: string): Promise<HttpReply> {
+    const bodyHeaders = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     return new Promise((resolve, reject) => {
       const req = httpRequest(
-        { host: this.url.hostname, port: this.url.port, path, method: 'POST', agent: this.agent, timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+        { host: this.url.hostname, port: this.url.port, path, method, agent: this.agent, timeout: timeoutMs, headers: { ...bodyHeaders, ...headers } },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
@@ -103,7 +108,7 @@ export class LightMcpSession {
   /** Ends the session (DELETE) and closes the sockets. */
   async close(): Promise<void> {
     if (this.sessionId) {
-      await fetch(this.url, { method: 'DELETE', headers: this.headers(), signal: AbortSignal.timeout(this.timeoutMs) }).catch(() => undefined);
+      await this.http.request('DELETE', this.url.pathname, this.headers(), this.timeoutMs).catch(() => undefined);
     }
     this.http.close();
   }
