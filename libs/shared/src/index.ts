@@ -1,5 +1,7 @@
 export * from './bootstrap/run-main.js';
 export * from './bootstrap/service-app.js';
+export * from './collections/churning-map.js';
+export * from './collections/mcp-sdk-maps.js';
 export * from './config/env.js';
 export * from './config/load-config.js';
 export * from './context/request-context.js';

@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Prompt, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { AppError, ErrorCode, type McpServerState } from '@dataflow/shared';
+import { AppError, ErrorCode, type McpServerState, renewMcpSdkMaps, renewMcpSdkMapsEvery } from '@dataflow/shared';
 import { redact, type ResolvedDefinition } from '../config/interpolation.js';
 import { spawnParameters } from './child-process.js';
 
@@ -52,6 +52,7 @@ export class ServerInstance {
   private client?: Client;
   private transport?: Transport;
   private crashTimes: number[] = [];
+  private requests = 0;
   private restartTimer?: NodeJS.Timeout;
   private pingTimer?: NodeJS.Timeout;
   private pinging = false;
@@ -137,6 +138,7 @@ export class ServerInstance {
     const timeoutMs = options.timeoutMs ?? requestTimeoutMs;
     try {
       const client = await this.ready();
+      if (++this.requests % renewMcpSdkMapsEvery === 0) renewMcpSdkMaps(client);
       try {
         return await request(client);
       } catch (error) {

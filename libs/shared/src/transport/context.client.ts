@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { currentRequestContext } from '../context/request-context.js';
+import { ChurningMap } from '../collections/churning-map.js';
 import { AppError, toWireError } from '../errors/app-error.js';
 import type { ReplyEnvelope, RequestEnvelope } from './envelope.js';
 
@@ -11,6 +12,8 @@ import type { ReplyEnvelope, RequestEnvelope } from './envelope.js';
  */
 export abstract class ContextClient extends ClientProxy {
   protected readonly logger = new Logger(this.constructor.name);
+  /** The callers waiting for replies, by request id; it stands in for Nest's `routingMap`. */
+  private readonly waiting = new ChurningMap<string, (packet: WritePacket) => void>();
 
   protected constructor(readonly service: string) {
     super();
@@ -37,14 +40,14 @@ export abstract class ContextClient extends ClientProxy {
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const id = randomUUID();
     const envelope = this.envelope(packet, id, this.replyAddress);
-    this.routingMap.set(id, callback);
+    this.waiting.set(id, callback);
     this.deliver(envelope).catch((error: unknown) => {
-      if (!this.routingMap.delete(id)) return;
+      if (!this.waiting.delete(id)) return;
       callback({ err: this.asWire(error), isDisposed: true });
     });
     // The caller unsubscribed. If the last reply has not come yet, the service is still working on it.
     return () => {
-      if (this.routingMap.delete(id)) this.cancel(id);
+      if (this.waiting.delete(id)) this.cancel(id);
     };
   }
 
@@ -55,9 +58,9 @@ export abstract class ContextClient extends ClientProxy {
 
   /** Hands one reply to the caller waiting for it; a reply nobody waits for any more is dropped. */
   protected route(reply: ReplyEnvelope): void {
-    const callback = this.routingMap.get(reply.id);
+    const callback = this.waiting.get(reply.id);
     if (!callback) return;
-    if (reply.isDisposed) this.routingMap.delete(reply.id);
+    if (reply.isDisposed) this.waiting.delete(reply.id);
     callback({ err: reply.err, response: reply.response, isDisposed: reply.isDisposed });
   }
 

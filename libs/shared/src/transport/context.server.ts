@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { performance } from 'node:perf_hooks';
+import { ChurningMap } from '../collections/churning-map.js';
 import { runInRequestContext } from '../context/request-context.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { ReplyBody, RequestEnvelope } from './envelope.js';
@@ -26,7 +27,7 @@ export abstract class ContextServer extends Server implements CustomTransportStr
   protected override readonly logger = new Logger(this.constructor.name);
 
   /** The requests being handled now, by envelope id, so that a caller can cancel one. */
-  private readonly inProgress = new Map<string, AbortController>();
+  private readonly inProgress = new ChurningMap<string, AbortController>();
 
   protected constructor(readonly service: string) {
     super();

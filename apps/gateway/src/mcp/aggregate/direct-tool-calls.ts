@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { type McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { ChurningMap } from '@dataflow/shared';
 import { abortedOnDisconnect } from '../../http/client-disconnect.js';
 import type { McpBrokerClient } from '../mcp-broker.client.js';
 import { type ReportUnexpected, toolCallFailure } from './broker-errors.js';
@@ -33,7 +34,7 @@ function sendJson(response: Response, message: object): void {
  */
 export class DirectToolCalls {
   /** Calls in flight on this path, per session, by JSON-RPC id. */
-  private readonly running = new Map<string, Map<RequestId, AbortController>>();
+  private readonly running = new ChurningMap<string, Map<RequestId, AbortController>>();
 
   constructor(
     private readonly broker: McpBrokerClient,

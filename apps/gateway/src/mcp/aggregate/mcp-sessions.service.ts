@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ChurningMap, renewMcpSdkMaps, renewMcpSdkMapsEvery } from '@dataflow/shared';
 import { McpBrokerClient } from '../mcp-broker.client.js';
 import { DirectToolCalls } from './direct-tool-calls.js';
 
@@ -26,6 +27,8 @@ export interface McpSession {
   lastSeen: number;
   /** POST requests of this session whose response is still open (a tool call that runs, say). */
   inFlight: number;
+  /** Requests this session has served through the SDK. */
+  sdkRequests: number;
 }
 
 /** How often the reaper looks: often enough that a session outlives its idle time by a quarter at most. */
@@ -41,7 +44,7 @@ function sweepEveryMs(idleMs: number): number {
 @Injectable()
 export class McpSessions implements OnModuleDestroy {
   private readonly logger = new Logger('McpSessions');
-  private readonly sessions = new Map<string, McpSession>();
+  private readonly sessions = new ChurningMap<string, McpSession>();
   private readonly reaper: NodeJS.Timeout;
   private readonly direct: DirectToolCalls;
 
@@ -62,7 +65,7 @@ export class McpSessions implements OnModuleDestroy {
   async open(userId: string, server: Server, request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => this.add({ id, userId, server, transport, lastSeen: Date.now(), inFlight: 0 }),
+      onsessioninitialized: (id) => this.add({ id, userId, server, transport, lastSeen: Date.now(), inFlight: 0, sdkRequests: 0 }),
     });
     // The client's DELETE, or a close from here (then the session is gone from the map already).
     server.onclose = () => this.remove(transport.sessionId === undefined ? undefined : this.sessions.get(transport.sessionId), 'client');
@@ -96,6 +99,7 @@ export class McpSessions implements OnModuleDestroy {
       });
     }
     if (await this.direct.handle(session.id, session.userId, request as Request, response as Response)) return;
+    if (++session.sdkRequests % renewMcpSdkMapsEvery === 0) renewMcpSdkMaps(session.server, session.transport);
     await session.transport.handleRequest(request, response, body);
   }
 
