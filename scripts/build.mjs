@@ -14,8 +14,9 @@ export const targets = {
     stamp: 'dist/.server-built',
     commands: [
       ...['standalone', 'gateway', 'conversations', 'mcp-broker'].map((project) => ['node_modules/@nestjs/cli/bin/nest.js', 'build', project]),
-      // The first-party MCP servers stand alone: plain tsc, one output folder each (dist/servers/<name>/main.js).
-      ['node_modules/typescript/bin/tsc', '-p', 'servers/sqlite/tsconfig.json'],
+      // The first-party MCP servers stand alone: plain tsc, one output folder each (dist/servers/<name>/main.js),
+      // beside the code they share (dist/servers/common).
+      ['node_modules/typescript/bin/tsc', '-p', 'servers/tsconfig.json'],
     ],
   },
   web: {

@@ -198,7 +198,7 @@ export function checkDockerignore(text: string): string[] {
   for (const p of ['node_modules', 'node_modules/x/index.js', 'apps/web/node_modules/y', 'dist/apps/gateway/src/main.js', '.git/HEAD', '.env', 'data/upload.csv']) {
     if (!isIgnored(rules, p)) problems.push(`.dockerignore does not exclude ${p}`);
   }
-  for (const p of ['package.json', 'package-lock.json', 'config/mcp-servers.json', 'apps/gateway/src/main.ts', 'libs/shared/src/index.ts', 'nest-cli.json', 'angular.json', 'tsconfig.base.json', 'scripts/build.mjs']) {
+  for (const p of ['package.json', 'package-lock.json', 'config/mcp-servers.json', 'apps/gateway/src/main.ts', 'libs/shared/src/index.ts', 'nest-cli.json', 'angular.json', 'tsconfig.base.json', 'scripts/build.mjs', 'servers/tsconfig.json', 'servers/data/main.ts', 'servers/sqlite/main.ts']) {
     if (isIgnored(rules, p)) problems.push(`.dockerignore excludes ${p}, which the build needs`);
   }
   return problems;

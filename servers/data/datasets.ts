@@ -1,0 +1,268 @@
+import { lstat, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { DatabaseSync } from 'node:sqlite';
+import { extname, join, relative, sep } from 'node:path';
+import ExcelJS from 'exceljs';
+import { type Engine, sqlIdentifier, sqlString, ToolError } from './engine.js';
+
+export type DatasetFormat = 'csv' | 'tsv' | 'parquet' | 'json' | 'ndjson' | 'xlsx' | 'sqlite';
+
+const formats: Record<string, DatasetFormat> = {
+  '.csv': 'csv',
+  '.tsv': 'tsv',
+  '.parquet': 'parquet',
+  '.json': 'json',
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+  '.xlsx': 'xlsx',
+  '.sqlite': 'sqlite',
+  '.sqlite3': 'sqlite',
+  '.db': 'sqlite',
+};
+
+export interface Dataset {
+  /** Relative to the root, with forward slashes. */
+  path: string;
+  format: DatasetFormat;
+  size: number;
+  modified: string;
+  /** The view (or table) to query it by; a workbook or database has one per sheet or table. */
+  views: string[];
+  /** Why it cannot be queried, when it cannot. */
+  error?: string;
+}
+
+interface Loaded extends Dataset {
+  absolute: string;
+  mtimeMs: number;
+}
+
+/** A file that is not offered, and why. */
+export interface Skipped {
+  path: string;
+  reason: string;
+}
+
+const viewName = (path: string) => path.replace(/\.[^./]+$/, '').replace(/[^\w]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'dataset';
+
+/**
+ * The files under the root, each as a view in DuckDB named after the file. Every listing looks at
+ * the folder again and (re)creates the views of files that are new or changed. CSV, TSV, Parquet
+ * and JSON are read by DuckDB where they lie; a workbook or an SQLite database is loaded into
+ * tables, through exceljs and node:sqlite. Links that lead out of the root are not followed.
+ */
+export class Datasets {
+  private readonly loaded = new Map<string, Loaded>();
+  private skipped: Skipped[] = [];
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly root: string,
+  ) {}
+
+  /** The datasets now, views brought up to date: call it before running SQL that may name them. */
+  async list(): Promise<{ datasets: Dataset[]; skipped: Skipped[] }> {
+    const found = await this.scan();
+    for (const [path, loaded] of this.loaded) {
+      if (!found.has(path)) {
+        await this.drop(loaded);
+        this.loaded.delete(path);
+      }
+    }
+    const taken = new Set<string>();
+    for (const file of [...found.values()].sort((a, b) => a.path.localeCompare(b.path))) {
+      const previous = this.loaded.get(file.path);
+      if (previous && previous.mtimeMs === file.mtimeMs && previous.size === file.size) {
+        previous.views.forEach((view) => taken.add(view));
+        continue;
+      }
+      if (previous) await this.drop(previous);
+      const view = unique(viewName(file.path), file.format, taken);
+      this.loaded.set(file.path, await this.load({ ...file, views: [view] }, taken));
+    }
+    return { datasets: [...this.loaded.values()].map(({ absolute, mtimeMs, ...dataset }) => dataset), skipped: this.skipped };
+  }
+
+  /** A dataset by its path relative to the root, ready to query. */
+  async get(path: string): Promise<Dataset & { view: string }> {
+    const wanted = normalize(path);
+    const { datasets, skipped } = await this.list();
+    const dataset = datasets.find((candidate) => candidate.path === wanted);
+    if (!dataset) {
+      const refused = skipped.find((candidate) => candidate.path === wanted);
+      if (refused) throw new ToolError(`Refused: "${wanted}" ${refused.reason}.`);
+      throw new ToolError(`There is no dataset "${wanted}" in the data folder. Known: ${datasets.map((d) => d.path).join(', ') || 'none'}.`);
+    }
+    if (dataset.error) throw new ToolError(`"${dataset.path}" cannot be queried: ${dataset.error}.`);
+    return { ...dataset, view: dataset.views[0] };
+  }
+
+  private async scan(): Promise<Map<string, Omit<Loaded, 'views'>>> {
+    const found = new Map<string, Omit<Loaded, 'views'>>();
+    this.skipped = [];
+    const walk = async (folder: string): Promise<void> => {
+      for (const entry of await readdir(folder, { withFileTypes: true })) {
+        if (entry.name.startsWith('.')) continue;
+        const absolute = join(folder, entry.name);
+        const path = relative(this.root, absolute).split(sep).join('/');
+        let target = absolute;
+        if (entry.isSymbolicLink()) {
+          target = await realpath(absolute).catch(() => '');
+          if (!target || !(target === this.root || target.startsWith(`${this.root}${sep}`))) {
+            this.skipped.push({ path, reason: 'is a link that leads out of the data folder' });
+            continue;
+          }
+        }
+        const info = await stat(target).catch(() => undefined);
+        if (info?.isDirectory()) {
+          if (!entry.isSymbolicLink()) await walk(absolute);
+          continue;
+        }
+        const format = formats[extname(entry.name).toLowerCase()];
+        if (!info?.isFile() || !format) continue;
+        found.set(path, { path, absolute: target, format, size: info.size, mtimeMs: info.mtimeMs, modified: info.mtime.toISOString() });
+      }
+    };
+    await walk(this.root);
+    return found;
+  }
+
+  private async load(dataset: Loaded, taken: Set<string>): Promise<Loaded> {
+    if (dataset.size === 0) return { ...dataset, error: 'the file is empty' };
+    try {
+      const [view] = dataset.views;
+      const file = sqlString(dataset.absolute);
+      switch (dataset.format) {
+        case 'csv':
+        case 'tsv': {
+          const options = [`encoding = ${sqlString(await encodingOf(dataset.absolute))}`, ...(dataset.format === 'tsv' ? [`delim = '\\t'`] : [])];
+          await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM read_csv(${file}, ${options.join(', ')})`);
+          break;
+        }
+        case 'parquet':
+          await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM read_parquet(${file})`);
+          break;
+        case 'json':
+        case 'ndjson':
+          await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM read_json_auto(${file}${dataset.format === 'ndjson' ? `, format = 'newline_delimited'` : ''})`);
+          break;
+        case 'xlsx':
+          return { ...dataset, views: await this.loadTables(await readWorkbook(dataset.absolute), view, taken) };
+        case 'sqlite':
+          return { ...dataset, views: await this.loadTables(readSqlite(dataset.absolute), view, taken) };
+      }
+      return dataset;
+    } catch (error) {
+      return { ...dataset, error: error instanceof Error ? error.message.replace(/^DuckDB error: /, '') : String(error) };
+    }
+  }
+
+  /** Sheets or tables as DuckDB tables: the first under the dataset's own name, the others under `<name>__<sheet>`. */
+  private async loadTables(tables: { name: string; rows: Record<string, unknown>[] }[], view: string, taken: Set<string>): Promise<string[]> {
+    if (tables.length === 0) throw new Error('it holds no sheet or table');
+    const views: string[] = [];
+    for (const [index, table] of tables.entries()) {
+      const name = index === 0 ? view : unique(`${view}__${viewName(table.name)}`, 'table', taken);
+      if (table.rows.length === 0) {
+        await this.engine.execute(`CREATE OR REPLACE TABLE ${sqlIdentifier(name)} AS SELECT NULL AS empty WHERE false`);
+      } else {
+        // Through NDJSON in the private spill folder, so that DuckDB infers the types as it does for files.
+        const staging = join(this.engine.options.tempDirectory, `${name}-${process.pid}-${Date.now()}.ndjson`);
+        await writeFile(staging, table.rows.map((row) => JSON.stringify(row)).join('\n'));
+        try {
+          await this.engine.execute(`CREATE OR REPLACE TABLE ${sqlIdentifier(name)} AS SELECT * FROM read_json_auto(${sqlString(staging)}, format = 'newline_delimited')`);
+        } finally {
+          await rm(staging, { force: true });
+        }
+      }
+      views.push(name);
+    }
+    return views;
+  }
+
+  private async drop(dataset: Loaded): Promise<void> {
+    const kind = dataset.format === 'xlsx' || dataset.format === 'sqlite' ? 'TABLE' : 'VIEW';
+    for (const view of dataset.views) await this.engine.execute(`DROP ${kind} IF EXISTS ${sqlIdentifier(view)}`).catch(() => undefined);
+  }
+}
+
+function unique(name: string, suffix: string, taken: Set<string>): string {
+  let candidate = taken.has(name) ? `${name}_${suffix}` : name;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${name}_${suffix}_${n}`;
+  taken.add(candidate);
+  return candidate;
+}
+
+/** A path as the user gives it, relative to the root; one that points outside is refused. */
+export function normalize(path: string): string {
+  const parts = path.replaceAll('\\', '/').split('/').filter((part) => part && part !== '.');
+  if (path.startsWith('/') || parts.includes('..')) throw new ToolError(`Refused: "${path}" is not a path inside the data folder. Give it relative to the folder, as list_datasets shows it.`);
+  return parts.join('/');
+}
+
+/** UTF-8 (with or without a BOM) or UTF-16 by their marks; anything that is not valid UTF-8 is read as Latin-1. */
+async function encodingOf(path: string): Promise<string> {
+  const { open } = await import('node:fs/promises');
+  const file = await open(path);
+  try {
+    const sample = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await file.read(sample, 0, sample.length, 0);
+    const head = sample.subarray(0, bytesRead);
+    if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return 'utf-16';
+    try {
+      // A multi-byte character cut at the sample's end is not an error: drop up to 3 trailing bytes.
+      new TextDecoder('utf-8', { fatal: true }).decode(bytesRead === sample.length ? head.subarray(0, bytesRead - 3) : head);
+      return 'utf-8';
+    } catch {
+      return 'latin-1';
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+async function readWorkbook(path: string): Promise<{ name: string; rows: Record<string, unknown>[] }[]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(path);
+  return workbook.worksheets.map((sheet) => {
+    const header: string[] = [];
+    const rows: Record<string, unknown>[] = [];
+    sheet.eachRow({ includeEmpty: false }, (row, number) => {
+      const values = (row.values as unknown[]).slice(1);
+      if (number === 1 || header.length === 0) {
+        values.forEach((value, index) => (header[index] = String(cellValue(value) ?? `column${index + 1}`)));
+        return;
+      }
+      rows.push(Object.fromEntries(header.map((name, index) => [name, cellValue(values[index]) ?? null])));
+    });
+    return { name: sheet.name, rows };
+  });
+}
+
+/** A cell as JSON can carry it: formulas by their result, rich text as text, dates as ISO strings. */
+function cellValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) {
+    const cell = value as { result?: unknown; richText?: { text: string }[]; text?: unknown; hyperlink?: unknown };
+    if ('result' in cell) return cellValue(cell.result);
+    if (cell.richText) return cell.richText.map((part) => part.text).join('');
+    if ('text' in cell) return cell.text;
+    return JSON.stringify(value);
+  }
+  return value;
+}
+
+/** The tables of an SQLite file, read-only through node:sqlite as the sqlite server reads it. */
+function readSqlite(path: string): { name: string; rows: Record<string, unknown>[] }[] {
+  const database = new DatabaseSync(path, { readOnly: true, allowExtension: false });
+  try {
+    const tables = database.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+    return tables.map(({ name }) => ({
+      name,
+      rows: (database.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).all() as Record<string, unknown>[]).map((row) =>
+        Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value instanceof Uint8Array ? Buffer.from(value).toString('base64') : typeof value === 'bigint' ? Number(value) : value])),
+      ),
+    }));
+  } finally {
+    database.close();
+  }
+}
