@@ -1,12 +1,15 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import ExcelJS from 'exceljs';
+import { findFreePort } from '@dataflow/shared';
+import { eventually } from '@dataflow/shared/testing';
 
 const main = 'dist/servers/data/main.js';
 const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
@@ -36,6 +39,7 @@ describe('the data MCP server (DuckDB), over stdio', () => {
     await writeFile(join(root, 'messy.csv'), '\uFEFFname;note;value\r\n"Smith, J";"said ""hi""";1\r\nDoe;plain;2\r\n"O\'Neil";"two\r\nlines";3\r\n');
     await writeFile(join(root, 'latin.csv'), Buffer.from('city,pop\nZ\xfcrich,400\nM\xe1laga,570\n', 'latin1'));
     await writeFile(join(root, 'empty.csv'), '');
+    await writeFile(join(root, 'scores.tsv'), 'player\tscore\nann\t7\nbo\t9\n');
     await writeFile(join(root, 'events.ndjson'), '{"kind":"click","n":1}\n{"kind":"view","n":2}\n{"kind":"click","n":3}\n');
     await mkdir(join(root, 'nested'));
     await writeFile(join(root, 'nested', 'items.json'), JSON.stringify([{ sku: 'a', price: 2.5 }, { sku: 'b', price: 4 }]));
@@ -73,7 +77,7 @@ describe('the data MCP server (DuckDB), over stdio', () => {
   it('lists every data file with its type, size, time and view; an empty file says so', async () => {
     const { datasets } = await ok('list_datasets');
     const byPath = Object.fromEntries(datasets.map((dataset: { path: string }) => [dataset.path, dataset]));
-    expect(Object.keys(byPath).sort()).toEqual(['budget.xlsx', 'empty.csv', 'events.ndjson', 'latin.csv', 'messy.csv', 'nested/items.json', 'sales.csv', 'shop.sqlite']);
+    expect(Object.keys(byPath).sort()).toEqual(['budget.xlsx', 'empty.csv', 'events.ndjson', 'latin.csv', 'messy.csv', 'nested/items.json', 'sales.csv', 'scores.tsv', 'shop.sqlite']);
     expect(byPath['sales.csv']).toMatchObject({ format: 'csv', size: (await stat(join(root, 'sales.csv'))).size, views: ['sales'] });
     expect(byPath['nested/items.json'].views).toEqual(['nested_items']);
     expect(byPath['budget.xlsx'].views).toEqual(['budget', 'budget__notes']);
@@ -100,13 +104,14 @@ describe('the data MCP server (DuckDB), over stdio', () => {
     ]);
   });
 
-  it('reads a CSV with a BOM, Windows line endings, mixed quoting and a semicolon; and one in Latin-1', async () => {
+  it('reads a CSV with a BOM, Windows line endings, mixed quoting and a semicolon; one in Latin-1; a TSV', async () => {
     expect((await ok('query', { sql: 'SELECT * FROM messy ORDER BY value' })).rows).toEqual([
       { name: 'Smith, J', note: 'said "hi"', value: 1 },
       { name: 'Doe', note: 'plain', value: 2 },
       { name: "O'Neil", note: 'two\r\nlines', value: 3 },
     ]);
     expect((await ok('query', { sql: 'SELECT city FROM latin ORDER BY pop' })).rows).toEqual([{ city: 'Zürich' }, { city: 'Málaga' }]);
+    expect((await ok('query', { sql: 'SELECT player FROM scores WHERE score > 8' })).rows).toEqual([{ player: 'bo' }]);
   });
 
   it('reads JSON, NDJSON, Excel sheets and SQLite tables', async () => {
@@ -204,6 +209,21 @@ describe('the data MCP server (DuckDB), over stdio', () => {
     const wrongType = await call('query', { sql: 'SELECT 1', limit: 'ten' });
     expect(wrongType.isError).toBe(true);
     expect(text(wrongType)).toMatch(/limit/);
+  });
+
+  it('serves Streamable HTTP with --http', async () => {
+    const port = await findFreePort();
+    const child = spawn(process.execPath, [main, '--root', root, '--http', String(port)], { stdio: 'ignore' });
+    const http = new Client({ name: 'test', version: '1.0.0' });
+    try {
+      await eventually(async () => void (await fetch(`http://127.0.0.1:${port}/mcp`)), 10_000);
+      await http.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+      const result = await http.callTool({ name: 'query', arguments: { sql: 'SELECT count(*) AS n FROM sales' } });
+      expect(result.structuredContent).toMatchObject({ rows: [{ n: 200 }] });
+    } finally {
+      await http.close();
+      child.kill('SIGKILL');
+    }
   });
 
   it('refuses a bad command line with a message and the usage (exit code 2)', () => {
