@@ -42,6 +42,9 @@ const clone = <T>(v: T): T => structuredClone(v);
 const EXPECTED_DIST_PATHS = APPS.map((a) => a.command[1]);
 
 // ---------------------------------------------------------------------------
+/** What an operator must put in .env before `docker compose up`: the compose file refuses to start without it. */
+const composeDotEnv = { JWT_SECRET: 'a-deploy-test-secret-of-forty-characters!' };
+
 describe('build outputs referenced by the deployment', () => {
   const projects = loadBuildProjects();
 
@@ -124,9 +127,9 @@ describe('.dockerignore', () => {
 describe('docker-compose.yml', () => {
   const raw = parseYaml(readText('docker-compose.yml'), 'docker-compose.yml');
   const uses: VarUse[] = [];
-  // Interpolate as `docker compose` would with an empty environment, i.e. the
-  // defaults a first `docker compose up --build` gets.
-  const compose = interpolate(raw, {}, uses);
+  // Interpolate as `docker compose` would with only the .env an operator must write (JWT_SECRET),
+  // i.e. the defaults a first `docker compose up --build` gets.
+  const compose = interpolate(raw, composeDotEnv, uses);
   const validate = compileComposeValidator();
 
   it('interpolates like docker compose', () => {
@@ -270,7 +273,7 @@ describe('Kubernetes manifests', () => {
   });
 
   it('gives each app the same environment variables as docker-compose.yml', () => {
-    const compose = interpolate(parseYaml(readText('docker-compose.yml'), 'docker-compose.yml'), {}, []);
+    const compose = interpolate(parseYaml(readText('docker-compose.yml'), 'docker-compose.yml'), composeDotEnv, []);
     const composeEnv = appEnvironments(compose);
     const k8sEnv = appEnvNames(prod.manifests);
     for (const app of APPS) {

@@ -24,6 +24,7 @@ export class DistributedPlatform {
       REDIS_KEY_PREFIX: this.keyPrefix,
       DATABASE_URL: this.database.url,
       MCP_CONFIG: 'test/fixtures/mcp-servers.json',
+      JWT_SECRET: 'e2e-only-jwt-secret-0123456789abcdefghijklmnop',
       LOG_LEVEL: 'debug',
       ...this.options.env,
       ...extra,

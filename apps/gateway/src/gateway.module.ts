@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { createLoggerModule, GatewayEnv, ServiceName, type Transport, TransportModule } from '@dataflow/shared';
+import { AuthModule } from './auth/auth.module.js';
 import { ConversationsClient } from './conversations/conversations.client.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { HealthController } from './health/health.controller.js';
@@ -17,6 +18,7 @@ export interface GatewayOptions {
 @Module({})
 export class GatewayModule {
   static forRoot({ config, transport }: GatewayOptions): DynamicModule {
+    if (!config.JWT_SECRET) throw new Error('The gateway needs JWT_SECRET to sign access tokens');
     return {
       module: GatewayModule,
       imports: [
@@ -27,6 +29,14 @@ export class GatewayModule {
           timeoutMs: config.RPC_TIMEOUT_MS,
         }),
         TerminusModule.forRoot({ logger: false }),
+        AuthModule.forRoot({
+          secret: config.JWT_SECRET,
+          issuer: config.JWT_ISSUER,
+          audience: config.JWT_AUDIENCE,
+          accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+          refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+          registration: config.REGISTRATION,
+        }),
         McpAggregateModule.forRoot(config),
         WebModule.forRoot(config.WEB_DIR),
       ],

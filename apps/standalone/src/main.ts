@@ -20,6 +20,7 @@ import { createGatewayApp } from '../../gateway/src/gateway.app.js';
 import { McpBrokerModule } from '../../mcp-broker/src/mcp-broker.module.js';
 import { loadMcpConfig } from '../../mcp-broker/src/config/mcp-config.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { standaloneJwtSecret } from './jwt-secret.js';
 
 /**
  * `npm start`: the whole platform in one process. Postgres is embedded unless DATABASE_URL is
@@ -33,6 +34,7 @@ runMain('standalone', async () => {
   const brokerConfig = loadConfig(McpBrokerEnv, { USER_DATA_ROOT: join(dataDir, 'users'), ...process.env });
   const mcpConfig = await loadMcpConfig(brokerConfig.MCP_CONFIG);
   await mkdir(dataDir, { recursive: true });
+  gatewayConfig.JWT_SECRET ??= await standaloneJwtSecret(dataDir);
 
   const closables: Closable[] = [];
   let databaseUrl = conversationsConfig.DATABASE_URL;
@@ -67,8 +69,8 @@ runMain('standalone', async () => {
       `MCP DataFlow Chat is running at http://${host}:${port}`,
       `  data:      ${dataDir} (${databaseNote})`,
       `  apps:      ${transport.kind === 'in-process' ? 'linked in this process' : 'talking over Redis (REDIS_URL)'}`,
-      `  accounts:  this build has no sign-in yet, so there is no first account to create; the API is open`,
-      `             to whoever can reach ${gatewayConfig.HOST}:${port} (set HOST to expose it beyond this machine)`,
+      `  accounts:  the first account to register (POST /api/v1/auth/register) becomes the admin; the rest of`,
+      `             the API is not behind sign-in yet, so it is open to whoever can reach ${gatewayConfig.HOST}:${port}`,
       '  Press Ctrl+C to stop.',
       '',
     ].join('\n'),

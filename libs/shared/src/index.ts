@@ -5,6 +5,7 @@ export * from './collections/mcp-sdk-maps.js';
 export * from './config/env.js';
 export * from './config/load-config.js';
 export * from './context/request-context.js';
+export * from './contracts/accounts.contract.js';
 export * from './contracts/conversations.contract.js';
 export * from './contracts/mcp-broker.contract.js';
 export * from './contracts/rpc-contract.js';

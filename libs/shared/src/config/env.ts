@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 type IsURLOptions = NonNullable<Parameters<typeof IsUrl>[0]>;
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -9,6 +9,9 @@ const redisUrl: IsURLOptions = { protocols: ['redis', 'rediss'], require_tld: fa
 const postgresUrl: IsURLOptions = { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true };
 
 /** Variables every app reads. */
+export const registrationPolicies = ['open', 'invite', 'closed'] as const;
+export type RegistrationPolicy = (typeof registrationPolicies)[number];
+
 export class BaseEnv {
   @IsIn(logLevels, { message: `must be one of ${logLevels.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
@@ -71,6 +74,41 @@ export class GatewayEnv extends BaseEnv {
   @Max(100_000)
   @IsInt()
   MCP_SESSION_LIMIT = 1_000;
+
+  /**
+   * Signs the access tokens (HS256). Required when the gateway runs as its own process; `npm start`
+   * generates one on first run and keeps it under DATA_DIR.
+   */
+  @IsOptional()
+  @MinLength(32, { message: 'must be at least 32 characters (e.g. openssl rand -base64 48)' })
+  @IsString()
+  JWT_SECRET?: string;
+
+  /** The `iss` of access tokens, checked on every request. */
+  @IsString()
+  JWT_ISSUER = 'mcp-dataflow-chat';
+
+  /** The `aud` of access tokens, checked on every request. */
+  @IsString()
+  JWT_AUDIENCE = 'mcp-dataflow-chat-api';
+
+  /** How long an access token lives; the SPA refreshes it silently. */
+  @Type(() => Number)
+  @Min(60)
+  @Max(86_400)
+  @IsInt({ message: 'must be a whole number of seconds' })
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  /** How long a refresh token lives unused; each refresh replaces it. */
+  @Type(() => Number)
+  @Min(1)
+  @Max(365)
+  @IsInt({ message: 'must be a whole number of days' })
+  REFRESH_TOKEN_TTL_DAYS = 30;
+
+  /** Who may create an account once the first (admin) account exists. `invite` needs an invitation from an admin. */
+  @IsIn(registrationPolicies, { message: `must be one of ${registrationPolicies.join(', ')}` })
+  REGISTRATION: RegistrationPolicy = 'invite';
 }
 
 export class ConversationsEnv extends BaseEnv {

@@ -1,0 +1,56 @@
+import { Controller, Logger } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  AccountsContract,
+  type Credentials,
+  CreateUserRequest,
+  FindCredentialsRequest,
+  GetUserRequest,
+  IssueRefreshTokenRequest,
+  RevokeRefreshTokenRequest,
+  RotateRefreshTokenRequest,
+  type RotationOutcome,
+  type UserDto,
+} from '@dataflow/shared';
+import { AccountsRepository } from './accounts.repository.js';
+
+@Controller()
+export class AccountsHandler {
+  private readonly logger = new Logger('Accounts');
+
+  constructor(private readonly accounts: AccountsRepository) {}
+
+  @MessagePattern(AccountsContract.createUser.pattern)
+  async createUser(@Payload() request: CreateUserRequest): Promise<UserDto> {
+    const user = await this.accounts.createUser(request.email, request.name, request.passwordHash, request.othersMayRegister);
+    this.logger.log({ userId: user.id, role: user.role }, 'account created');
+    return user;
+  }
+
+  @MessagePattern(AccountsContract.findCredentials.pattern)
+  findCredentials(@Payload() request: FindCredentialsRequest): Promise<Credentials | null> {
+    return this.accounts.findCredentials(request.email);
+  }
+
+  @MessagePattern(AccountsContract.getUser.pattern)
+  getUser(@Payload() request: GetUserRequest): Promise<UserDto> {
+    return this.accounts.getUser(request.id);
+  }
+
+  @MessagePattern(AccountsContract.issueRefreshToken.pattern)
+  issueRefreshToken(@Payload() request: IssueRefreshTokenRequest): Promise<{ familyId: string }> {
+    return this.accounts.issueRefreshToken(request.userId, request.tokenHash, new Date(request.expiresAt));
+  }
+
+  @MessagePattern(AccountsContract.rotateRefreshToken.pattern)
+  async rotateRefreshToken(@Payload() request: RotateRefreshTokenRequest): Promise<RotationOutcome> {
+    const outcome = await this.accounts.rotateRefreshToken(request.tokenHash, request.nextTokenHash, new Date(request.nextExpiresAt));
+    if (outcome.outcome === 'reused') this.logger.warn('a refresh token was used twice: its whole family is revoked');
+    return outcome;
+  }
+
+  @MessagePattern(AccountsContract.revokeRefreshToken.pattern)
+  revokeRefreshToken(@Payload() request: RevokeRefreshTokenRequest): Promise<{ revoked: boolean }> {
+    return this.accounts.revokeRefreshToken(request.tokenHash);
+  }
+}

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AppError, type Credentials, ErrorCode, type Role, type RotationOutcome, type UserDto } from '@dataflow/shared';
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  created_at: Date;
+  password_hash: string;
+}
+
+const userColumns = 'id, email, name, role, disabled, created_at, password_hash';
+
+function toDto(row: UserRow): UserDto {
+  return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: row.disabled, createdAt: row.created_at.toISOString() };
+}
+
+const uniqueViolation = '23505';
+
+/** Users and refresh tokens, in SQL: each operation that reads then writes runs in one transaction. */
+@Injectable()
+export class AccountsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The first account becomes admin; after that, `othersMayRegister` decides. Serialised, so two first registrations cannot both become admin. */
+  createUser(email: string, name: string, passwordHash: string, othersMayRegister: boolean): Promise<UserDto> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('accounts.create-user'))`);
+      const [{ any }] = (await manager.query(`SELECT EXISTS (SELECT 1 FROM users) AS any`)) as { any: boolean }[];
+      if (any && !othersMayRegister) throw new AppError(ErrorCode.Forbidden, 'Registration is closed on this instance; ask an admin for an account');
+      try {
+        const [row] = (await manager.query(`INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING ${userColumns}`, [
+          email,
+          name,
+          passwordHash,
+          any ? 'member' : 'admin',
+        ])) as UserRow[];
+        return toDto(row);
+      } catch (error) {
+        if ((error as { code?: string }).code === uniqueViolation) throw new AppError(ErrorCode.Conflict, 'An account with this email exists already');
+        throw error;
+      }
+    });
+  }
+
+  async findCredentials(email: string): Promise<Credentials | null> {
+    const [row] = (await this.dataSource.query(`SELECT ${userColumns} FROM users WHERE lower(email) = lower($1)`, [email])) as UserRow[];
+    return row ? { user: toDto(row), passwordHash: row.password_hash } : null;
+  }
+
+  async getUser(id: string): Promise<UserDto> {
+    const [row] = (await this.dataSource.query(`SELECT ${userColumns} FROM users WHERE id = $1`, [id])) as UserRow[];
+    if (!row) throw new AppError(ErrorCode.NotFound, 'There is no such user');
+    return toDto(row);
+  }
+
+  /** Starts a token family (a login). */
+  async issueRefreshToken(userId: string, tokenHash: string, expiresAt: Date): Promise<{ familyId: string }> {
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), $2, $3) RETURNING family_id`,
+      [userId, tokenHash, expiresAt],
+    )) as { family_id: string }[];
+    return { familyId: row.family_id };
+  }
+
+  /**
+   * Swaps a refresh token for the next one of its family. A token that was swapped before is a
+   * stolen copy or a replay: the whole family is revoked, and the caller is told.
+   */
+  rotateRefreshToken(tokenHash: string, nextTokenHash: string, nextExpiresAt: Date): Promise<RotationOutcome> {
+    return this.dataSource.transaction(async (manager) => {
+      const [token] = (await manager.query(
+        `SELECT t.id, t.user_id, t.family_id, t.expires_at, t.used_at, t.revoked_at FROM refresh_tokens t WHERE t.token_hash = $1 FOR UPDATE`,
+        [tokenHash],
+      )) as { id: string; user_id: string; family_id: string; expires_at: Date; used_at: Date | null; revoked_at: Date | null }[];
+      if (!token || token.revoked_at) return { outcome: 'unknown' };
+      if (token.used_at) {
+        await this.revokeFamily(manager, token.family_id);
+        return { outcome: 'reused' };
+      }
+      if (token.expires_at.getTime() <= Date.now()) return { outcome: 'expired' };
+      const [user] = (await manager.query(`SELECT ${userColumns} FROM users WHERE id = $1`, [token.user_id])) as UserRow[];
+      if (!user || user.disabled) {
+        await this.revokeFamily(manager, token.family_id);
+        return { outcome: 'disabled' };
+      }
+      await manager.query(`UPDATE refresh_tokens SET used_at = now() WHERE id = $1`, [token.id]);
+      await manager.query(`INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)`, [
+        token.user_id,
+        token.family_id,
+        nextTokenHash,
+        nextExpiresAt,
+      ]);
+      return { outcome: 'rotated', user: toDto(user) };
+    });
+  }
+
+  /** A logout: the token's family is revoked. */
+  async revokeRefreshToken(tokenHash: string): Promise<{ revoked: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      const [token] = (await manager.query(`SELECT family_id FROM refresh_tokens WHERE token_hash = $1`, [tokenHash])) as { family_id: string }[];
+      if (!token) return { revoked: false };
+      await this.revokeFamily(manager, token.family_id);
+      return { revoked: true };
+    });
+  }
+
+  private async revokeFamily(manager: EntityManager, familyId: string): Promise<void> {
+    await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [familyId]);
+  }
+}

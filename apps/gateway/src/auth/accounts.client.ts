@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AccountsContract,
+  type CreateUserRequest,
+  type Credentials,
+  InjectServiceClient,
+  type RotationOutcome,
+  ServiceClient,
+  ServiceName,
+  type UserDto,
+} from '@dataflow/shared';
+
+/** The gateway's typed access to the accounts that the conversations service keeps. */
+@Injectable()
+export class AccountsClient {
+  constructor(@InjectServiceClient(ServiceName.Conversations) private readonly client: ServiceClient) {}
+
+  createUser(request: CreateUserRequest): Promise<UserDto> {
+    return this.client.send(AccountsContract.createUser, request);
+  }
+
+  findCredentials(email: string): Promise<Credentials | null> {
+    return this.client.send(AccountsContract.findCredentials, { email });
+  }
+
+  getUser(id: string): Promise<UserDto> {
+    return this.client.send(AccountsContract.getUser, { id });
+  }
+
+  issueRefreshToken(userId: string, tokenHash: string, expiresAt: Date): Promise<{ familyId: string }> {
+    return this.client.send(AccountsContract.issueRefreshToken, { userId, tokenHash, expiresAt: expiresAt.toISOString() });
+  }
+
+  rotateRefreshToken(tokenHash: string, nextTokenHash: string, nextExpiresAt: Date): Promise<RotationOutcome> {
+    return this.client.send(AccountsContract.rotateRefreshToken, { tokenHash, nextTokenHash, nextExpiresAt: nextExpiresAt.toISOString() });
+  }
+
+  revokeRefreshToken(tokenHash: string): Promise<{ revoked: boolean }> {
+    return this.client.send(AccountsContract.revokeRefreshToken, { tokenHash });
+  }
+}

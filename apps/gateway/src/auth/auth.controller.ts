@@ -1,0 +1,110 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError, ErrorCode, type UserDto } from '@dataflow/shared';
+import { AccountsClient } from './accounts.client.js';
+import { AUTH_OPTIONS, type AuthOptions, refreshCookie } from './auth.options.js';
+import { LoginRequest, RegisterRequest, type SessionResponse } from './auth.dto.js';
+import { CurrentCaller, JwtAuthGuard } from './jwt-auth.guard.js';
+import type { Caller } from './jwt.strategy.js';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { hashToken, type RefreshToken, TokensService } from './tokens.service.js';
+
+const wrongCredentials = () => new AppError(ErrorCode.Unauthorized, 'Wrong email or password');
+
+function cookieValue(request: Request, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+/** Accounts and sessions: register, sign in, refresh silently, sign out, and who am I. */
+@Controller('api/v1/auth')
+export class AuthController {
+  constructor(
+    private readonly accounts: AccountsClient,
+    private readonly tokens: TokensService,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+  ) {}
+
+  /** The first account becomes admin; after that, REGISTRATION decides. */
+  @Post('register')
+  async register(@Body() body: RegisterRequest, @Res({ passthrough: true }) response: Response): Promise<SessionResponse> {
+    const problem = passwordProblem(body.password, body.email);
+    if (problem) throw new AppError(ErrorCode.ValidationFailed, problem, { field: 'password' });
+    const user = await this.accounts.createUser({
+      email: body.email,
+      name: body.name,
+      passwordHash: await hashPassword(body.password),
+      othersMayRegister: this.options.registration === 'open',
+    });
+    return this.startSession(user, response);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  async login(@Body() body: LoginRequest, @Res({ passthrough: true }) response: Response): Promise<SessionResponse> {
+    const credentials = await this.accounts.findCredentials(body.email);
+    // Checked even when there is no such account, so that the answer takes as long either way.
+    const matches = await verifyPassword(credentials?.passwordHash, body.password);
+    if (!credentials || !matches) throw wrongCredentials();
+    if (credentials.user.disabled) throw new AppError(ErrorCode.Forbidden, 'This account is disabled; ask an admin');
+    return this.startSession(credentials.user, response);
+  }
+
+  /** Swaps the refresh cookie for a new one and a new access token. A reused cookie ends its whole family of sessions. */
+  @Post('refresh')
+  @HttpCode(200)
+  async refresh(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<SessionResponse> {
+    const presented = cookieValue(request, refreshCookie.name);
+    if (!presented) throw new AppError(ErrorCode.Unauthorized, 'No session to refresh: sign in again');
+    const next = this.tokens.newRefreshToken();
+    const rotation = await this.accounts.rotateRefreshToken(hashToken(presented), next.hash, next.expiresAt);
+    if (rotation.outcome !== 'rotated') {
+      this.clearCookie(response);
+      const why = {
+        reused: 'This session was refreshed before with the same token, so every session it started has been signed out. Sign in again',
+        expired: 'The session has expired; sign in again',
+        disabled: 'This account is disabled; ask an admin',
+        unknown: 'The session is not valid any more; sign in again',
+      }[rotation.outcome];
+      throw new AppError(ErrorCode.Unauthorized, why);
+    }
+    this.setCookie(response, next);
+    return { ...(await this.tokens.accessTokenFor(rotation.user)), user: rotation.user };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    const presented = cookieValue(request, refreshCookie.name);
+    if (presented) await this.accounts.revokeRefreshToken(hashToken(presented));
+    this.clearCookie(response);
+  }
+
+  @Get('me')
+  @UseGuards(JwtAuthGuard)
+  me(@CurrentCaller() caller: Caller): Promise<UserDto> {
+    return this.accounts.getUser(caller.userId).catch((error: unknown) => {
+      // A token outliving its account says nothing about the account.
+      if (error instanceof AppError && error.code === ErrorCode.NotFound) throw new AppError(ErrorCode.Unauthorized, 'This account does not exist any more');
+      throw error;
+    });
+  }
+
+  private async startSession(user: UserDto, response: Response): Promise<SessionResponse> {
+    const refresh = this.tokens.newRefreshToken();
+    await this.accounts.issueRefreshToken(user.id, refresh.hash, refresh.expiresAt);
+    this.setCookie(response, refresh);
+    return { ...(await this.tokens.accessTokenFor(user)), user };
+  }
+
+  private setCookie(response: Response, refresh: RefreshToken): void {
+    response.cookie(refreshCookie.name, refresh.token, { httpOnly: true, secure: true, sameSite: 'strict', path: refreshCookie.path, expires: refresh.expiresAt });
+  }
+
+  private clearCookie(response: Response): void {
+    response.clearCookie(refreshCookie.name, { httpOnly: true, secure: true, sameSite: 'strict', path: refreshCookie.path });
+  }
+}

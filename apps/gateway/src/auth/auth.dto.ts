@@ -1,0 +1,43 @@
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import type { UserDto } from '@dataflow/shared';
+import { passwordMaxLength } from './passwords.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class RegisterRequest {
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @Transform(trim)
+  @IsString()
+  email!: string;
+
+  /** At least 12 characters, and not a common one; the rules are checked after the types. */
+  @MaxLength(passwordMaxLength)
+  @IsString()
+  password!: string;
+
+  @Length(1, 100, { message: 'name must have 1 to 100 characters' })
+  @Transform(trim)
+  @IsString()
+  name!: string;
+}
+
+export class LoginRequest {
+  @MaxLength(254)
+  @Transform(trim)
+  @IsString()
+  email!: string;
+
+  @MaxLength(passwordMaxLength)
+  @IsString()
+  password!: string;
+}
+
+/** What register, login and refresh answer; the refresh token travels in a cookie only. */
+export interface SessionResponse {
+  accessToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  user: UserDto;
+}

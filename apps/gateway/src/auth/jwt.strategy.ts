@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AUTH_OPTIONS, type AuthOptions } from './auth.options.js';
+import type { AccessClaims } from './tokens.service.js';
+
+/** Who made the request, as the guards and handlers see it. */
+export interface Caller {
+  userId: string;
+  role: AccessClaims['role'];
+}
+
+/** `Authorization: Bearer <access token>`: HS256 only, with its issuer, audience and expiry checked. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(@Inject(AUTH_OPTIONS) options: AuthOptions) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: options.secret,
+      algorithms: ['HS256'],
+      issuer: options.issuer,
+      audience: options.audience,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: AccessClaims): Caller {
+    return { userId: claims.sub, role: claims.role };
+  }
+}

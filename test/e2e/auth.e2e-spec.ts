@@ -1,0 +1,136 @@
+import { createHmac } from 'node:crypto';
+import { DistributedPlatform } from './distributed-platform.js';
+
+const json = { 'content-type': 'application/json' };
+const strongPassword = 'a long and unusual passphrase';
+
+interface Session {
+  accessToken: string;
+  expiresIn: number;
+  user: { id: string; email: string; name: string; role: string };
+}
+
+/** The refresh cookie a response set, as a browser would send it back. */
+function refreshCookieOf(response: Response): string {
+  const header = response.headers.getSetCookie().find((cookie) => cookie.startsWith('dfc_refresh='));
+  if (!header) throw new Error(`no refresh cookie in ${JSON.stringify(response.headers.getSetCookie())}`);
+  return header.split(';')[0];
+}
+
+describe('accounts and sessions (distributed)', () => {
+  let platform: DistributedPlatform;
+
+  beforeAll(async () => {
+    platform = new DistributedPlatform({ env: { REGISTRATION: 'open', ACCESS_TOKEN_TTL_SECONDS: '60' } });
+    await platform.start();
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  const post = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    platform.api(`/api/v1/auth/${path}`, { method: 'POST', headers: { ...json, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const me = (token: string) => platform.api('/api/v1/auth/me', { headers: { authorization: `Bearer ${token}` } });
+
+  it('makes the first account admin and the next one a member, with a session each', async () => {
+    const first = await post('register', { email: 'Ada@example.com', password: strongPassword, name: 'Ada' });
+    expect(first.status).toBe(201);
+    const session = (await first.json()) as Session;
+    expect(session).toMatchObject({ expiresIn: 60, user: { email: 'Ada@example.com', name: 'Ada', role: 'admin' } });
+    const cookie = first.headers.getSetCookie().find((header) => header.startsWith('dfc_refresh='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\/api\/v1\/auth/);
+    expect(((await (await me(session.accessToken)).json()) as Session['user']).role).toBe('admin');
+
+    const second = await post('register', { email: 'bob@example.com', password: strongPassword, name: 'Bob' });
+    expect(((await second.json()) as Session).user.role).toBe('member');
+  });
+
+  it('refuses weak passwords, taken emails and bad input with problem+json', async () => {
+    const cases: [unknown, number, RegExp][] = [
+      [{ email: 'c@example.com', password: 'short', name: 'C' }, 400, /at least 12 characters/],
+      [{ email: 'c@example.com', password: 'password1234', name: 'C' }, 400, /too common/],
+      [{ email: 'c@example.com', password: 'aaaaaaaaaaaaaaa', name: 'C' }, 400, /too common or too simple/],
+      [{ email: 'ADA@example.com', password: strongPassword, name: 'Again' }, 409, /exists already/],
+      [{ email: 'not-an-email', password: strongPassword, name: 'C' }, 400, /email must be an email address/],
+      [{ email: 'c@example.com', password: strongPassword, name: 'C', role: 'admin' }, 400, /role should not exist/],
+    ];
+    for (const [body, status, detail] of cases) {
+      const response = await post('register', body);
+      expect({ body, status: response.status }).toEqual({ body, status });
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(((await response.json()) as { detail: string }).detail).toMatch(detail);
+    }
+  });
+
+  it('signs in with the right password only, in the same words for a wrong password and an unknown email', async () => {
+    const ok = await post('login', { email: 'ada@example.com', password: strongPassword });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as Session).user.email).toBe('Ada@example.com');
+    const wrong = await post('login', { email: 'ada@example.com', password: 'not the password at all' });
+    const unknown = await post('login', { email: 'nobody@example.com', password: strongPassword });
+    expect([wrong.status, unknown.status]).toEqual([401, 401]);
+    expect(((await wrong.json()) as { detail: string }).detail).toBe(((await unknown.json()) as { detail: string }).detail);
+  });
+
+  it('rotates the refresh token, and a reused one signs out its whole family', async () => {
+    const login = await post('login', { email: 'bob@example.com', password: strongPassword });
+    const first = refreshCookieOf(login);
+    const refreshed = await post('refresh', undefined, { cookie: first });
+    expect(refreshed.status).toBe(200);
+    expect(((await refreshed.json()) as Session).user.email).toBe('bob@example.com');
+    const second = refreshCookieOf(refreshed);
+    expect(second).not.toBe(first);
+
+    // The old token again: a replay. Its family, the second token included, is revoked.
+    const replay = await post('refresh', undefined, { cookie: first });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { detail: string }).detail).toMatch(/signed out/);
+    expect((await post('refresh', undefined, { cookie: second })).status).toBe(401);
+
+    // Another login is a new family, untouched.
+    const again = await post('login', { email: 'bob@example.com', password: strongPassword });
+    expect((await post('refresh', undefined, { cookie: refreshCookieOf(again) })).status).toBe(200);
+  });
+
+  it('logs out: the refresh token stops working', async () => {
+    const login = await post('login', { email: 'ada@example.com', password: strongPassword });
+    const cookie = refreshCookieOf(login);
+    const out = await post('logout', undefined, { cookie });
+    expect(out.status).toBe(204);
+    expect(out.headers.getSetCookie().join()).toMatch(/dfc_refresh=;/);
+    expect((await post('refresh', undefined, { cookie })).status).toBe(401);
+    expect((await post('refresh')).status).toBe(401);
+  });
+
+  it('accepts only its own HS256 tokens on /auth/me', async () => {
+    const login = (await (await post('login', { email: 'ada@example.com', password: strongPassword })).json()) as Session;
+    expect((await me(login.accessToken)).status).toBe(200);
+    const [header, payload] = login.accessToken.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const sign = (claimsToSign: object, key = 'e2e-only-jwt-secret-0123456789abcdefghijklmnop', alg = 'HS256') => {
+      const head = Buffer.from(JSON.stringify({ alg, typ: 'JWT' })).toString('base64url');
+      const body = Buffer.from(JSON.stringify(claimsToSign)).toString('base64url');
+      return `${head}.${body}.${alg === 'none' ? '' : createHmac('sha256', key).update(`${head}.${body}`).digest('base64url')}`;
+    };
+    const forged = [
+      ['no token', ''],
+      ['alg none', sign({ ...claims, role: 'admin' }, undefined, 'none')],
+      ['another key', sign(claims, 'somebody else entirely, 0123456789')],
+      ['wrong audience', sign({ ...claims, aud: 'another-api' })],
+      ['wrong issuer', sign({ ...claims, iss: 'someone-else' })],
+      ['expired', sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 })],
+      ['tampered payload', `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: '00000000-0000-4000-8000-000000000000' })).toString('base64url')}.${login.accessToken.split('.')[2]}`],
+    ];
+    for (const [name, token] of forged) {
+      const response = await platform.api('/api/v1/auth/me', { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      expect({ name, status: response.status }).toEqual({ name, status: 401 });
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    }
+    const expired = await me(sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }));
+    expect(((await expired.json()) as { detail: string }).detail).toMatch(/expired.*refresh/);
+  });
+});
