@@ -133,4 +133,67 @@ describe('accounts and sessions (distributed)', () => {
     const expired = await me(sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }));
     expect(((await expired.json()) as { detail: string }).detail).toMatch(/expired.*refresh/);
   });
+
+  describe('API keys', () => {
+    let ada: Session;
+    let bob: Session;
+    const keys = (session: Session, init: RequestInit = {}) =>
+      platform.api('/api/v1/api-keys', { ...init, headers: { ...json, authorization: `Bearer ${session.accessToken}` } });
+
+    beforeAll(async () => {
+      ada = (await (await post('login', { email: 'ada@example.com', password: strongPassword })).json()) as Session;
+      bob = (await (await post('login', { email: 'bob@example.com', password: strongPassword })).json()) as Session;
+    });
+
+    it('shows a new key once, keeps only its prefix and hash, and lets it act for its owner', async () => {
+      const created = await keys(bob, { method: 'POST', body: JSON.stringify({ name: 'CI export', scopes: ['conversations:read', 'files'] }) });
+      expect(created.status).toBe(201);
+      const { key, apiKey } = (await created.json()) as { key: string; apiKey: { id: string; prefix: string; scopes: string[]; lastUsedAt: string | null } };
+      expect(key).toMatch(/^dfc_[A-Za-z0-9_-]{40}$/);
+      expect(apiKey).toMatchObject({ prefix: key.slice(0, 12), scopes: ['conversations:read', 'files'], lastUsedAt: null });
+      const listed = (await (await keys(bob)).json()) as Record<string, unknown>[];
+      expect(listed).toHaveLength(1);
+      expect(JSON.stringify(listed)).not.toContain(key);
+
+      const asKey = await me(key);
+      expect(asKey.status).toBe(200);
+      expect(((await asKey.json()) as Session['user']).email).toBe('bob@example.com');
+      expect(((await (await keys(bob)).json()) as { lastUsedAt: string | null }[])[0].lastUsedAt).not.toBeNull();
+
+      // Another user's key is not found, not forbidden; a key cannot manage keys.
+      expect((await platform.api(`/api/v1/api-keys/${apiKey.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ada.accessToken}` } })).status).toBe(404);
+      expect((await platform.api('/api/v1/api-keys', { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+
+      const revoked = await platform.api(`/api/v1/api-keys/${apiKey.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${bob.accessToken}` } });
+      expect(revoked.status).toBe(204);
+      expect((await me(key)).status).toBe(401);
+      expect((await me(`${key.slice(0, -1)}x`)).status).toBe(401);
+    });
+
+    it('refuses bad key requests: no scopes, unknown scopes, a past expiry, an admin scope for a member', async () => {
+      const cases: [unknown, number, RegExp][] = [
+        [{ name: 'x', scopes: [] }, 400, /at least one scope/],
+        [{ name: 'x', scopes: ['everything'] }, 400, /each scope must be one of/],
+        [{ name: 'x', scopes: ['chat'], expiresAt: '2001-01-01T00:00:00Z' }, 400, /in the future/],
+        [{ name: 'x', scopes: ['chat'], expiresAt: 'tomorrow' }, 400, /ISO 8601/],
+        [{ name: '', scopes: ['chat'] }, 400, /1 to 100 characters/],
+        [{ name: 'x', scopes: ['admin'] }, 403, /Only an admin/],
+      ];
+      for (const [body, status, detail] of cases) {
+        const response = await keys(bob, { method: 'POST', body: JSON.stringify(body) });
+        expect({ body, status: response.status }).toEqual({ body, status });
+        expect(((await response.json()) as { detail: string }).detail).toMatch(detail);
+      }
+      expect((await platform.api('/api/v1/api-keys/not-a-uuid', { method: 'DELETE', headers: { authorization: `Bearer ${bob.accessToken}` } })).status).toBe(404);
+    });
+
+    it('stops honouring a key when it expires', async () => {
+      const created = await keys(ada, { method: 'POST', body: JSON.stringify({ name: 'short-lived', scopes: ['admin'], expiresAt: new Date(Date.now() + 1_500).toISOString() }) });
+      expect(created.status).toBe(201);
+      const { key } = (await created.json()) as { key: string };
+      expect((await me(key)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect((await me(key)).status).toBe(401);
+    });
+  });
 });

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   AccountsContract,
+  type ApiKeyDto,
+  type ApiKeyOwner,
+  type CreateApiKeyRequest,
   type CreateUserRequest,
   type Credentials,
   InjectServiceClient,
@@ -37,5 +40,21 @@ export class AccountsClient {
 
   revokeRefreshToken(tokenHash: string): Promise<{ revoked: boolean }> {
     return this.client.send(AccountsContract.revokeRefreshToken, { tokenHash });
+  }
+
+  createApiKey(request: CreateApiKeyRequest): Promise<ApiKeyDto> {
+    return this.client.send(AccountsContract.createApiKey, request);
+  }
+
+  listApiKeys(userId: string): Promise<ApiKeyDto[]> {
+    return this.client.send(AccountsContract.listApiKeys, { userId });
+  }
+
+  revokeApiKey(userId: string, id: string): Promise<ApiKeyDto> {
+    return this.client.send(AccountsContract.revokeApiKey, { userId, id });
+  }
+
+  findApiKey(keyHash: string): Promise<ApiKeyOwner> {
+    return this.client.send(AccountsContract.findApiKey, { keyHash });
   }
 }

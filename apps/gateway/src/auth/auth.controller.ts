@@ -4,7 +4,7 @@ import { AppError, ErrorCode, type UserDto } from '@dataflow/shared';
 import { AccountsClient } from './accounts.client.js';
 import { AUTH_OPTIONS, type AuthOptions, refreshCookie } from './auth.options.js';
 import { LoginRequest, RegisterRequest, type SessionResponse } from './auth.dto.js';
-import { CurrentCaller, JwtAuthGuard } from './jwt-auth.guard.js';
+import { CallerGuard, CurrentCaller } from './jwt-auth.guard.js';
 import type { Caller } from './jwt.strategy.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { hashToken, type RefreshToken, TokensService } from './tokens.service.js';
@@ -83,8 +83,9 @@ export class AuthController {
     this.clearCookie(response);
   }
 
+  /** The caller's account, for a session or an API key. */
   @Get('me')
-  @UseGuards(JwtAuthGuard)
+  @UseGuards(CallerGuard)
   me(@CurrentCaller() caller: Caller): Promise<UserDto> {
     return this.accounts.getUser(caller.userId).catch((error: unknown) => {
       // A token outliving its account says nothing about the account.

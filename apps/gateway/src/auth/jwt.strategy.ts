@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { ApiKeyScope } from '@dataflow/shared';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options.js';
 import type { AccessClaims } from './tokens.service.js';
 
@@ -8,6 +9,8 @@ import type { AccessClaims } from './tokens.service.js';
 export interface Caller {
   userId: string;
   role: AccessClaims['role'];
+  /** Set when the caller is an API key: what it may do. A session may do what its role allows. */
+  scopes?: ApiKeyScope[];
 }
 
 /** `Authorization: Bearer <access token>`: HS256 only, with its issuer, audience and expiry checked. */

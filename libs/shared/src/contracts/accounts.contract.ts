@@ -1,4 +1,4 @@
-import { IsBoolean, IsEmail, IsISO8601, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsEmail, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { rpc } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
 
@@ -91,6 +91,71 @@ export class RevokeRefreshTokenRequest {
 /** How a rotation went: `reused` means an old token came back, and its whole family is now revoked. */
 export type RotationOutcome = { outcome: 'rotated'; user: UserDto } | { outcome: 'reused' | 'unknown' | 'expired' | 'disabled' };
 
+/** What an API key may do. A session (a signed-in user) may do everything its role allows. */
+export const apiKeyScopes = ['conversations:read', 'conversations:write', 'chat', 'files', 'mcp:call', 'admin'] as const;
+export type ApiKeyScope = (typeof apiKeyScopes)[number];
+
+export interface ApiKeyDto {
+  id: string;
+  name: string;
+  /** The key's first characters, to recognise it by; the rest is never stored. */
+  prefix: string;
+  scopes: ApiKeyScope[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export class CreateApiKeyRequest {
+  @IsUUID()
+  userId!: string;
+
+  @Length(1, 100)
+  @IsString()
+  name!: string;
+
+  @IsIn(apiKeyScopes, { each: true })
+  @ArrayUnique()
+  @ArrayMaxSize(apiKeyScopes.length)
+  @ArrayMinSize(1)
+  scopes!: ApiKeyScope[];
+
+  @Matches(/^dfc_[A-Za-z0-9_-]{8}$/)
+  prefix!: string;
+
+  /** A SHA-256 hash (hex) of the whole key. */
+  @Length(64, 64)
+  @IsString()
+  keyHash!: string;
+
+  @IsOptional()
+  @IsISO8601()
+  expiresAt?: string;
+}
+
+export class ListApiKeysRequest {
+  @IsUUID()
+  userId!: string;
+}
+
+export class RevokeApiKeyRequest {
+  @IsUUID()
+  userId!: string;
+
+  @IsUUID()
+  id!: string;
+}
+
+export class FindApiKeyRequest {
+  @Length(64, 64)
+  @IsString()
+  keyHash!: string;
+}
+
+/** A usable key (not revoked, not expired) and its owner; null otherwise. */
+export type ApiKeyOwner = { key: ApiKeyDto; user: UserDto } | null;
+
 export const AccountsContract = {
   /** Conflict if the email is taken; Forbidden if registration is closed and this is not the first account. */
   createUser: rpc<CreateUserRequest, UserDto>(ServiceName.Conversations, 'accounts.createUser'),
@@ -102,4 +167,11 @@ export const AccountsContract = {
   rotateRefreshToken: rpc<RotateRefreshTokenRequest, RotationOutcome>(ServiceName.Conversations, 'accounts.refreshTokens.rotate'),
   /** Revokes the token's whole family (a logout); an unknown token is not an error. */
   revokeRefreshToken: rpc<RevokeRefreshTokenRequest, { revoked: boolean }>(ServiceName.Conversations, 'accounts.refreshTokens.revoke'),
+  createApiKey: rpc<CreateApiKeyRequest, ApiKeyDto>(ServiceName.Conversations, 'accounts.apiKeys.create'),
+  /** Newest first, revoked ones included. */
+  listApiKeys: rpc<ListApiKeysRequest, ApiKeyDto[]>(ServiceName.Conversations, 'accounts.apiKeys.list'),
+  /** NotFound unless the key is this user's. */
+  revokeApiKey: rpc<RevokeApiKeyRequest, ApiKeyDto>(ServiceName.Conversations, 'accounts.apiKeys.revoke'),
+  /** Also notes when the key was last used. */
+  findApiKey: rpc<FindApiKeyRequest, ApiKeyOwner>(ServiceName.Conversations, 'accounts.apiKeys.find'),
 };
