@@ -76,6 +76,27 @@ describe('accounts and sessions (distributed)', () => {
     expect(((await wrong.json()) as { detail: string }).detail).toBe(((await unknown.json()) as { detail: string }).detail);
   });
 
+  it('locks an account after 5 failed sign-ins in a row, with Retry-After, and audits it', async () => {
+    await post('register', { email: 'carol@example.com', password: strongPassword, name: 'Carol' });
+    const attempts: number[] = [];
+    for (let i = 0; i < 5; i++) attempts.push((await post('login', { email: 'carol@example.com', password: `wrong guess number ${i}` })).status);
+    expect(attempts).toEqual([401, 401, 401, 401, 429]);
+    const lockedOut = await post('login', { email: 'carol@example.com', password: strongPassword });
+    expect(lockedOut.status).toBe(429);
+    expect(Number(lockedOut.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect(((await lockedOut.json()) as { detail: string }).detail).toMatch(/locked for 15 more minute/);
+    // An email without an account never locks, so the lockout cannot be used to probe for accounts' absence.
+    for (let i = 0; i < 6; i++) expect((await post('login', { email: 'nobody@example.com', password: 'wrong guess again' })).status).toBe(401);
+
+    const audit = (await platform.database.query(
+      `SELECT a.action, count(*)::int AS n FROM audit_log a JOIN users u ON u.id = a.actor_id WHERE u.email = 'carol@example.com' GROUP BY a.action ORDER BY a.action`,
+    )) as { action: string; n: number }[];
+    expect(audit).toEqual([
+      { action: 'login.failed', n: 5 },
+      { action: 'login.locked', n: 1 },
+    ]);
+  });
+
   it('rotates the refresh token, and a reused one signs out its whole family', async () => {
     const login = await post('login', { email: 'bob@example.com', password: strongPassword });
     const first = refreshCookieOf(login);
@@ -94,6 +115,7 @@ describe('accounts and sessions (distributed)', () => {
     // Another login is a new family, untouched.
     const again = await post('login', { email: 'bob@example.com', password: strongPassword });
     expect((await post('refresh', undefined, { cookie: refreshCookieOf(again) })).status).toBe(200);
+    expect(await platform.database.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'token.reused'`)).toEqual([{ n: 1 }]);
   });
 
   it('logs out: the refresh token stops working', async () => {
@@ -168,6 +190,10 @@ describe('accounts and sessions (distributed)', () => {
       expect(revoked.status).toBe(204);
       expect((await me(key)).status).toBe(401);
       expect((await me(`${key.slice(0, -1)}x`)).status).toBe(401);
+      expect(await platform.database.query(`SELECT action, target FROM audit_log WHERE action LIKE 'api_key.%' ORDER BY id`)).toEqual([
+        { action: 'api_key.created', target: `api-key:${apiKey.id}` },
+        { action: 'api_key.revoked', target: `api-key:${apiKey.id}` },
+      ]);
     });
 
     it('refuses bad key requests: no scopes, unknown scopes, a past expiry, an admin scope for a member', async () => {

@@ -71,6 +71,9 @@ describe('the migrations', () => {
       const [user] = await database.query(`INSERT INTO users (email, name, password_hash, role) VALUES ('a@example.com', 'A', 'x', 'admin') RETURNING id`);
       await database.query(`INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), repeat('a', 64), now())`, [user.id]);
       await database.query(`INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes) VALUES ($1, 'k', 'dfc_abcdefgh', repeat('b', 64), '{chat}')`, [user.id]);
+      await database.query(`INSERT INTO audit_log (action, actor_id) VALUES ('login.succeeded', $1)`, [user.id]);
+      expect(await revertLastMigration(database.url)).toBe('AddLoginLockoutAndAuditLog1764300000000');
+      expect(await database.query(`SELECT to_regclass('audit_log') AS a`)).toEqual([{ a: null }]);
       expect(await revertLastMigration(database.url)).toBe('CreateApiKeys1764200000000');
       expect(await database.query(`SELECT to_regclass('api_keys') AS k`)).toEqual([{ k: null }]);
       expect(await revertLastMigration(database.url)).toBe('CreateAccounts1764100000000');
@@ -78,7 +81,7 @@ describe('the migrations', () => {
       expect(await database.query('SELECT count(*)::int AS n FROM conversations')).toEqual([{ n: 1 }]);
       expect(await revertLastMigration(database.url)).toBe('CreateConversations1764000000000');
       expect(await database.query(`SELECT to_regclass('conversations') AS t`)).toEqual([{ t: null }]);
-      expect(await runMigrations(database.url)).toEqual(['CreateConversations1764000000000', 'CreateAccounts1764100000000', 'CreateApiKeys1764200000000']);
+      expect(await runMigrations(database.url)).toEqual(['CreateConversations1764000000000', 'CreateAccounts1764100000000', 'CreateApiKeys1764200000000', 'AddLoginLockoutAndAuditLog1764300000000']);
       expect(await runMigrations(database.url)).toEqual([]);
       expect(await database.query('SELECT (SELECT count(*)::int FROM conversations) AS c, (SELECT count(*)::int FROM users) AS u')).toEqual([{ c: 0, u: 0 }]);
     } finally {

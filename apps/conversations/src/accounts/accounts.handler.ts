@@ -2,11 +2,14 @@ import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   AccountsContract,
+  AuditRequest,
   type Credentials,
   CreateUserRequest,
   FindCredentialsRequest,
   GetUserRequest,
   IssueRefreshTokenRequest,
+  type LoginRecord,
+  RecordLoginRequest,
   RevokeRefreshTokenRequest,
   RotateRefreshTokenRequest,
   type RotationOutcome,
@@ -52,5 +55,16 @@ export class AccountsHandler {
   @MessagePattern(AccountsContract.revokeRefreshToken.pattern)
   revokeRefreshToken(@Payload() request: RevokeRefreshTokenRequest): Promise<{ revoked: boolean }> {
     return this.accounts.revokeRefreshToken(request.tokenHash);
+  }
+
+  @MessagePattern(AccountsContract.recordLogin.pattern)
+  recordLogin(@Payload() request: RecordLoginRequest): Promise<LoginRecord> {
+    return this.accounts.recordLogin(request.email, request.succeeded, request.ip);
+  }
+
+  @MessagePattern(AccountsContract.audit.pattern)
+  async audit(@Payload() request: AuditRequest): Promise<{ recorded: true }> {
+    await this.accounts.audit(request.action, request.actorId, request.target, request.ip);
+    return { recorded: true };
   }
 }

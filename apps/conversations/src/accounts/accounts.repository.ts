@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, type Credentials, ErrorCode, type Role, type RotationOutcome, type UserDto } from '@dataflow/shared';
+import { AppError, type AuditAction, type Credentials, ErrorCode, type LoginRecord, loginLockout, type Role, type RotationOutcome, type UserDto } from '@dataflow/shared';
 
 interface UserRow {
   id: string;
@@ -11,9 +11,10 @@ interface UserRow {
   disabled: boolean;
   created_at: Date;
   password_hash: string;
+  locked_until: Date | null;
 }
 
-const userColumns = 'id, email, name, role, disabled, created_at, password_hash';
+const userColumns = 'id, email, name, role, disabled, created_at, password_hash, locked_until';
 
 function toDto(row: UserRow): UserDto {
   return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: row.disabled, createdAt: row.created_at.toISOString() };
@@ -49,13 +50,49 @@ export class AccountsRepository {
 
   async findCredentials(email: string): Promise<Credentials | null> {
     const [row] = (await this.dataSource.query(`SELECT ${userColumns} FROM users WHERE lower(email) = lower($1)`, [email])) as UserRow[];
-    return row ? { user: toDto(row), passwordHash: row.password_hash } : null;
+    if (!row) return null;
+    const locked = row.locked_until && row.locked_until.getTime() > Date.now() ? row.locked_until.toISOString() : null;
+    return { user: toDto(row), passwordHash: row.password_hash, lockedUntil: locked };
   }
 
   async getUser(id: string): Promise<UserDto> {
     const [row] = (await this.dataSource.query(`SELECT ${userColumns} FROM users WHERE id = $1`, [id])) as UserRow[];
     if (!row) throw new AppError(ErrorCode.NotFound, 'There is no such user');
     return toDto(row);
+  }
+
+  /**
+   * After a sign-in attempt: a success clears the count of failures; a failure adds one, and the
+   * `loginLockout.failures`-th in a row locks the account for `loginLockout.minutes`. Audited.
+   */
+  recordLogin(email: string, succeeded: boolean, ip: string | undefined): Promise<LoginRecord> {
+    return this.dataSource.transaction(async (manager) => {
+      const [user] = (await manager.query(`SELECT id FROM users WHERE lower(email) = lower($1) FOR UPDATE`, [email])) as { id: string }[];
+      if (succeeded && user) {
+        await manager.query(`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, [user.id]);
+        await this.insertAudit(manager, 'login.succeeded', user.id, undefined, ip, {});
+        return { lockedUntil: null };
+      }
+      await this.insertAudit(manager, 'login.failed', user?.id, undefined, ip, { email });
+      if (!user) return { lockedUntil: null };
+      const [[row]] = (await manager.query(
+        `UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
+                          locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
+          WHERE id = $1 RETURNING locked_until`,
+        [user.id, loginLockout.failures, loginLockout.minutes],
+      )) as [{ locked_until: Date | null }[], number];
+      const locked = row.locked_until && row.locked_until.getTime() > Date.now();
+      if (locked) await this.insertAudit(manager, 'login.locked', user.id, undefined, ip, { minutes: loginLockout.minutes });
+      return { lockedUntil: locked ? row.locked_until!.toISOString() : null };
+    });
+  }
+
+  async audit(action: AuditAction, actorId: string | undefined, target: string | undefined, ip: string | undefined): Promise<void> {
+    await this.insertAudit(this.dataSource.manager, action, actorId, target, ip, {});
+  }
+
+  private async insertAudit(manager: EntityManager, action: AuditAction, actorId: string | undefined, target: string | undefined, ip: string | undefined, details: object): Promise<void> {
+    await manager.query(`INSERT INTO audit_log (action, actor_id, target, ip, details) VALUES ($1, $2, $3, $4, $5)`, [action, actorId ?? null, target ?? null, ip ?? null, JSON.stringify(details)]);
   }
 
   /** Starts a token family (a login). */
@@ -80,6 +117,7 @@ export class AccountsRepository {
       if (!token || token.revoked_at) return { outcome: 'unknown' };
       if (token.used_at) {
         await this.revokeFamily(manager, token.family_id);
+        await this.insertAudit(manager, 'token.reused', token.user_id, `refresh-token-family:${token.family_id}`, undefined, {});
         return { outcome: 'reused' };
       }
       if (token.expires_at.getTime() <= Date.now()) return { outcome: 'expired' };

@@ -5,6 +5,8 @@ import {
   type ApiKeyOwner,
   type CreateApiKeyRequest,
   type CreateUserRequest,
+  type LoginRecord,
+  type RecordLoginRequest,
   type Credentials,
   InjectServiceClient,
   type RotationOutcome,
@@ -56,5 +58,9 @@ export class AccountsClient {
 
   findApiKey(keyHash: string): Promise<ApiKeyOwner> {
     return this.client.send(AccountsContract.findApiKey, { keyHash });
+  }
+
+  recordLogin(request: RecordLoginRequest): Promise<LoginRecord> {
+    return this.client.send(AccountsContract.recordLogin, request);
   }
 }

@@ -11,6 +11,11 @@ import { hashToken, type RefreshToken, TokensService } from './tokens.service.js
 
 const wrongCredentials = () => new AppError(ErrorCode.Unauthorized, 'Wrong email or password');
 
+function locked(until: string): AppError {
+  const seconds = Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 1000));
+  return new AppError(ErrorCode.RateLimited, `Too many failed sign-ins: this account is locked for ${Math.ceil(seconds / 60)} more minute(s)`, { retryAfterSeconds: seconds });
+}
+
 function cookieValue(request: Request, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
@@ -44,11 +49,13 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body() body: LoginRequest, @Res({ passthrough: true }) response: Response): Promise<SessionResponse> {
+  async login(@Body() body: LoginRequest, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<SessionResponse> {
     const credentials = await this.accounts.findCredentials(body.email);
+    if (credentials?.lockedUntil) throw locked(credentials.lockedUntil);
     // Checked even when there is no such account, so that the answer takes as long either way.
     const matches = await verifyPassword(credentials?.passwordHash, body.password);
-    if (!credentials || !matches) throw wrongCredentials();
+    const record = await this.accounts.recordLogin({ email: body.email, succeeded: Boolean(credentials && matches), ip: request.ip });
+    if (!credentials || !matches) throw record.lockedUntil ? locked(record.lockedUntil) : wrongCredentials();
     if (credentials.user.disabled) throw new AppError(ErrorCode.Forbidden, 'This account is disabled; ask an admin');
     return this.startSession(credentials.user, response);
   }

@@ -34,5 +34,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 export function sendProblem(response: Response, problem: ProblemDetails): void {
   if (response.headersSent) return;
+  const retryAfter = (problem.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (problem.status === 429 && typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
   response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }

@@ -20,6 +20,14 @@ export interface UserDto {
   createdAt: string;
 }
 
+/** What the gateway needs to check a sign-in. */
+export interface Credentials {
+  user: UserDto;
+  passwordHash: string;
+  /** Set while the account is locked after failed sign-ins. */
+  lockedUntil: string | null;
+}
+
 export class CreateUserRequest {
   @MaxLength(254)
   @IsEmail()
@@ -44,11 +52,6 @@ export class FindCredentialsRequest {
   @MaxLength(254)
   @IsString()
   email!: string;
-}
-
-export interface Credentials {
-  user: UserDto;
-  passwordHash: string;
 }
 
 export class GetUserRequest {
@@ -156,6 +159,51 @@ export class FindApiKeyRequest {
 /** A usable key (not revoked, not expired) and its owner; null otherwise. */
 export type ApiKeyOwner = { key: ApiKeyDto; user: UserDto } | null;
 
+/** What the audit log records. */
+export const auditActions = ['login.succeeded', 'login.failed', 'login.locked', 'token.reused', 'api_key.created', 'api_key.revoked'] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export class RecordLoginRequest {
+  @MaxLength(254)
+  @IsString()
+  email!: string;
+
+  @IsBoolean()
+  succeeded!: boolean;
+
+  @IsOptional()
+  @MaxLength(64)
+  @IsString()
+  ip?: string;
+}
+
+/** After a login attempt: when the account is locked until, if it is. */
+export interface LoginRecord {
+  lockedUntil: string | null;
+}
+
+export class AuditRequest {
+  @IsIn(auditActions)
+  action!: AuditAction;
+
+  @IsOptional()
+  @IsUUID()
+  actorId?: string;
+
+  @IsOptional()
+  @MaxLength(200)
+  @IsString()
+  target?: string;
+
+  @IsOptional()
+  @MaxLength(64)
+  @IsString()
+  ip?: string;
+}
+
+/** Failed sign-ins in a row that lock an account, and for how long. */
+export const loginLockout = { failures: 5, minutes: 15 } as const;
+
 export const AccountsContract = {
   /** Conflict if the email is taken; Forbidden if registration is closed and this is not the first account. */
   createUser: rpc<CreateUserRequest, UserDto>(ServiceName.Conversations, 'accounts.createUser'),
@@ -174,4 +222,7 @@ export const AccountsContract = {
   revokeApiKey: rpc<RevokeApiKeyRequest, ApiKeyDto>(ServiceName.Conversations, 'accounts.apiKeys.revoke'),
   /** Also notes when the key was last used. */
   findApiKey: rpc<FindApiKeyRequest, ApiKeyOwner>(ServiceName.Conversations, 'accounts.apiKeys.find'),
+  /** Counts a failed sign-in (locking the account after `loginLockout.failures`) or clears the count; audits either way. */
+  recordLogin: rpc<RecordLoginRequest, LoginRecord>(ServiceName.Conversations, 'accounts.recordLogin'),
+  audit: rpc<AuditRequest, { recorded: true }>(ServiceName.Conversations, 'accounts.audit'),
 };
