@@ -21,7 +21,8 @@ describe('accounts and sessions (distributed)', () => {
   let platform: DistributedPlatform;
 
   beforeAll(async () => {
-    platform = new DistributedPlatform({ env: { REGISTRATION: 'open', ACCESS_TOKEN_TTL_SECONDS: '60' } });
+    // The rate limits have their own suite below; here they must not get in the way.
+    platform = new DistributedPlatform({ env: { REGISTRATION: 'open', ACCESS_TOKEN_TTL_SECONDS: '60', AUTH_RATE_LIMIT_PER_MINUTE: '1000', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000' } });
     await platform.start();
   });
 
@@ -221,5 +222,39 @@ describe('accounts and sessions (distributed)', () => {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       expect((await me(key)).status).toBe(401);
     });
+  });
+});
+
+describe('rate limits on the sign-in routes (distributed, counted in Redis)', () => {
+  let platform: DistributedPlatform;
+
+  beforeAll(async () => {
+    platform = new DistributedPlatform({ env: { REGISTRATION: 'open', AUTH_RATE_LIMIT_PER_MINUTE: '6', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '3' } });
+    await platform.start();
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  const login = (email: string) => platform.api('/api/v1/auth/login', { method: 'POST', headers: json, body: JSON.stringify({ email, password: 'not the right one, surely' }) });
+
+  it('limits one email, then one address, with 429 problem+json and Retry-After', async () => {
+    const forOneEmail = [];
+    for (let i = 0; i < 4; i++) forOneEmail.push((await login('target@example.com')).status);
+    expect(forOneEmail).toEqual([401, 401, 401, 429]);
+
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 6 && !limited; i++) {
+      const response = await login(`someone-${i}@example.com`);
+      statuses.push(response.status);
+      if (response.status === 429) limited = response;
+    }
+    expect(limited).toBeDefined();
+    expect(statuses.length).toBeLessThanOrEqual(3);
+    expect(limited!.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await limited!.json()) as { detail: string; code: string })).toMatchObject({ code: 'rate_limited', detail: expect.stringMatching(/wait a minute/) });
   });
 });

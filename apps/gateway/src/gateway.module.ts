@@ -36,6 +36,8 @@ export class GatewayModule {
           accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
           refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
           registration: config.REGISTRATION,
+          rateLimits: { perIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perAccount: config.AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE },
+          redis: config.REDIS_URL ? { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX } : undefined,
         }),
         McpAggregateModule.forRoot(config),
         WebModule.forRoot(config.WEB_DIR),

@@ -7,6 +7,7 @@ import { LoginRequest, RegisterRequest, type SessionResponse } from './auth.dto.
 import { CallerGuard, CurrentCaller } from './jwt-auth.guard.js';
 import type { Caller } from './jwt.strategy.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { AuthThrottlerGuard } from './throttling.js';
 import { hashToken, type RefreshToken, TokensService } from './tokens.service.js';
 
 const wrongCredentials = () => new AppError(ErrorCode.Unauthorized, 'Wrong email or password');
@@ -24,8 +25,9 @@ function cookieValue(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** Accounts and sessions: register, sign in, refresh silently, sign out, and who am I. */
+/** Accounts and sessions: register, sign in, refresh silently, sign out, and who am I. Rate limited per address and per email. */
 @Controller('api/v1/auth')
+@UseGuards(AuthThrottlerGuard)
 export class AuthController {
   constructor(
     private readonly accounts: AccountsClient,

@@ -1,22 +1,27 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AccountsClient } from './accounts.client.js';
 import { ApiKeyStrategy } from './api-key.strategy.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { RedisThrottlerStorage } from './redis-throttler-storage.js';
+import { authThrottling } from './throttling.js';
 import { TokensService } from './tokens.service.js';
 
 /** Accounts, sessions and API keys: passport's JWT strategy for access tokens, a bearer strategy for `dfc_` keys, rotating refresh tokens in a cookie. */
 @Module({})
 export class AuthModule {
   static forRoot(options: AuthOptions): DynamicModule {
+    const storage = options.redis ? RedisThrottlerStorage.connect(options.redis.url, `${options.redis.keyPrefix}:throttle:`) : undefined;
     return {
       module: AuthModule,
       imports: [
         PassportModule,
+        ThrottlerModule.forRoot(authThrottling(options.rateLimits, storage)),
         JwtModule.register({
           secret: options.secret,
           signOptions: { algorithm: 'HS256', issuer: options.issuer, audience: options.audience },
@@ -24,7 +29,15 @@ export class AuthModule {
         }),
       ],
       controllers: [AuthController, ApiKeysController],
-      providers: [{ provide: AUTH_OPTIONS, useValue: options }, AccountsClient, TokensService, JwtStrategy, ApiKeyStrategy],
+      providers: [
+        { provide: AUTH_OPTIONS, useValue: options },
+        // Registered so that Nest closes its Redis connection on shutdown.
+        ...(storage ? [{ provide: RedisThrottlerStorage, useValue: storage }] : []),
+        AccountsClient,
+        TokensService,
+        JwtStrategy,
+        ApiKeyStrategy,
+      ],
       exports: [AUTH_OPTIONS, TokensService],
     };
   }

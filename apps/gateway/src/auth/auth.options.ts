@@ -1,4 +1,5 @@
 import type { RegistrationPolicy } from '@dataflow/shared';
+import type { AuthRateLimits } from './throttling.js';
 
 export const AUTH_OPTIONS = Symbol('AuthOptions');
 
@@ -9,6 +10,9 @@ export interface AuthOptions {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   registration: RegistrationPolicy;
+  rateLimits: AuthRateLimits;
+  /** Where the rate limit counters live when there is more than one gateway; in memory without it. */
+  redis?: { url: string; keyPrefix: string };
 }
 
 /** The refresh token's cookie: httpOnly, Secure, SameSite=Strict, sent only to the auth routes. */

@@ -109,6 +109,18 @@ export class GatewayEnv extends BaseEnv {
   /** Who may create an account once the first (admin) account exists. `invite` needs an invitation from an admin. */
   @IsIn(registrationPolicies, { message: `must be one of ${registrationPolicies.join(', ')}` })
   REGISTRATION: RegistrationPolicy = 'invite';
+
+  /** Requests per minute from one client address to the sign-in routes (register, login, refresh, logout). */
+  @Type(() => Number)
+  @Min(1)
+  @IsInt()
+  AUTH_RATE_LIMIT_PER_MINUTE = 30;
+
+  /** Requests per minute to register or log in with one email, from anywhere. */
+  @Type(() => Number)
+  @Min(1)
+  @IsInt()
+  AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE = 10;
 }
 
 export class ConversationsEnv extends BaseEnv {
