@@ -61,8 +61,16 @@ describe('npm start: the whole platform on one machine, with no DATABASE_URL or 
     });
     try {
       const page = await browser.newPage();
-      await page.goto(url);
+      const violations: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      const response = await page.goto(url);
+      expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+      expect(response?.headers()['x-content-type-options']).toBe('nosniff');
       await page.getByTestId('overall-status').filter({ hasText: 'Ready' }).waitFor({ timeout: 15_000 });
+      // The page works under the policy: nothing it loads or runs was blocked.
+      expect(violations).toEqual([]);
       const parts = await page.getByTestId('health-part').evaluateAll((nodes) => nodes.map((node) => [node.getAttribute('data-part'), node.textContent ?? '']));
       expect(parts.map(([name]) => name).sort()).toEqual(['conversations', 'mcp-broker']);
       expect(parts.every(([, text]) => text.includes('up'))).toBe(true);
