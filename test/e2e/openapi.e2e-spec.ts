@@ -1,0 +1,52 @@
+import { DistributedPlatform } from './distributed-platform.js';
+
+describe('the OpenAPI description (distributed)', () => {
+  let platform: DistributedPlatform;
+
+  beforeAll(async () => {
+    platform = new DistributedPlatform();
+    await platform.start();
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('describes every API route, its bodies and the auth schemes at /api/openapi.json', async () => {
+    const response = await platform.api('/api/openapi.json');
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+    };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/auth/register',
+        '/api/v1/auth/login',
+        '/api/v1/auth/refresh',
+        '/api/v1/auth/logout',
+        '/api/v1/auth/me',
+        '/api/v1/api-keys',
+        '/api/v1/api-keys/{id}',
+        '/api/v1/conversations',
+        '/api/v1/mcp/servers',
+        '/api/v1/mcp/tools/{qualifiedName}/call',
+        '/health/ready',
+      ]),
+    );
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['access-token', 'api-key', 'refresh-cookie']);
+    expect(document.components.schemas.RegisterRequest.properties).toEqual(
+      expect.objectContaining({ email: expect.any(Object), password: expect.any(Object), name: expect.any(Object) }),
+    );
+    expect(document.components.schemas.RegisterRequest.required).toEqual(expect.arrayContaining(['email', 'password', 'name']));
+  });
+
+  it('serves Swagger UI at /api/docs', async () => {
+    const response = await platform.api('/api/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).toContain('swagger-ui');
+  });
+});
