@@ -223,6 +223,67 @@ describe('accounts and sessions (distributed)', () => {
       expect((await me(key)).status).toBe(401);
     });
   });
+
+  describe('user management by admins', () => {
+    const as = (session: Session, path: string, init: RequestInit = {}) =>
+      platform.api(`/api/v1/admin/users${path}`, { ...init, headers: { ...json, authorization: `Bearer ${session.accessToken}` } });
+    const signIn = async (email: string) => (await (await post('login', { email, password: strongPassword })).json()) as Session;
+
+    it('lets an admin list users and change roles, and refuses members with 403', async () => {
+      const ada = await signIn('ada@example.com');
+      const bob = await signIn('bob@example.com');
+      const listed = (await (await as(ada, '?limit=2')).json()) as Session['user'][];
+      expect(listed.map((user) => user.email)).toEqual(['Ada@example.com', 'bob@example.com']);
+      const next = (await (await as(ada, `?limit=2&after=${listed[1].id}`)).json()) as Session['user'][];
+      expect(next[0].email).toBe('carol@example.com');
+
+      expect((await as(bob, '')).status).toBe(403);
+      expect((await platform.api('/api/v1/admin/users')).status).toBe(401);
+
+      const promoted = await as(ada, `/${bob.user.id}`, { method: 'PATCH', body: JSON.stringify({ role: 'admin' }) });
+      expect(((await promoted.json()) as Session['user']).role).toBe('admin');
+      const demoted = await as(ada, `/${bob.user.id}`, { method: 'PATCH', body: JSON.stringify({ role: 'member' }) });
+      expect(((await demoted.json()) as Session['user']).role).toBe('member');
+      expect(await platform.database.query(`SELECT action, details FROM audit_log WHERE action = 'user.role_changed' ORDER BY id`)).toEqual([
+        { action: 'user.role_changed', details: { from: 'member', to: 'admin' } },
+        { action: 'user.role_changed', details: { from: 'admin', to: 'member' } },
+      ]);
+    });
+
+    it('keeps one active admin, and a disabled user is signed out', async () => {
+      const ada = await signIn('ada@example.com');
+      const lastAdmin = await as(ada, `/${ada.user.id}`, { method: 'PATCH', body: JSON.stringify({ disabled: true }) });
+      expect(lastAdmin.status).toBe(409);
+      expect(((await lastAdmin.json()) as { detail: string }).detail).toMatch(/last active admin/);
+
+      const bobLogin = await post('login', { email: 'bob@example.com', password: strongPassword });
+      const bobCookie = refreshCookieOf(bobLogin);
+      const bob = (await bobLogin.json()) as Session;
+      expect((await as(ada, `/${bob.user.id}`, { method: 'PATCH', body: JSON.stringify({ disabled: true }) })).status).toBe(200);
+      expect((await post('refresh', undefined, { cookie: bobCookie })).status).toBe(401);
+      expect((await post('login', { email: 'bob@example.com', password: strongPassword })).status).toBe(403);
+      expect((await as(ada, `/${bob.user.id}`, { method: 'PATCH', body: JSON.stringify({ disabled: false }) })).status).toBe(200);
+      expect((await post('login', { email: 'bob@example.com', password: strongPassword })).status).toBe(200);
+    });
+
+    it('answers bad requests clearly', async () => {
+      const ada = await signIn('ada@example.com');
+      const cases: [string, RequestInit, number][] = [
+        ['/not-a-uuid', { method: 'PATCH', body: JSON.stringify({ role: 'admin' }) }, 404],
+        ['/00000000-0000-4000-8000-000000000000', { method: 'PATCH', body: JSON.stringify({ role: 'admin' }) }, 404],
+        [`/${ada.user.id}`, { method: 'PATCH', body: JSON.stringify({ role: 'owner' }) }, 400],
+        [`/${ada.user.id}`, { method: 'PATCH', body: JSON.stringify({}) }, 400],
+        [`/${ada.user.id}`, { method: 'PATCH', body: JSON.stringify({ disabled: 'yes' }) }, 400],
+        ['?limit=0', {}, 400],
+        ['?after=nope', {}, 400],
+      ];
+      for (const [path, init, status] of cases) {
+        const response = await as(ada, path, init);
+        expect({ path, status: response.status }).toEqual({ path, status });
+        expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      }
+    });
+  });
 });
 
 describe('rate limits on the sign-in routes (distributed, counted in Redis)', () => {

@@ -8,6 +8,8 @@ import {
   FindCredentialsRequest,
   GetUserRequest,
   IssueRefreshTokenRequest,
+  ListUsersRequest,
+  UpdateUserRequest,
   type LoginRecord,
   RecordLoginRequest,
   RevokeRefreshTokenRequest,
@@ -66,5 +68,17 @@ export class AccountsHandler {
   async audit(@Payload() request: AuditRequest): Promise<{ recorded: true }> {
     await this.accounts.audit(request.action, request.actorId, request.target, request.ip);
     return { recorded: true };
+  }
+
+  @MessagePattern(AccountsContract.listUsers.pattern)
+  listUsers(@Payload() request: ListUsersRequest): Promise<UserDto[]> {
+    return this.accounts.listUsers(request.limit ?? 50, request.after);
+  }
+
+  @MessagePattern(AccountsContract.updateUser.pattern)
+  async updateUser(@Payload() request: UpdateUserRequest): Promise<UserDto> {
+    const user = await this.accounts.updateUser(request.actorId, request.id, { role: request.role, disabled: request.disabled });
+    this.logger.log({ userId: user.id, role: user.role, disabled: user.disabled, by: request.actorId }, 'account changed by an admin');
+    return user;
   }
 }

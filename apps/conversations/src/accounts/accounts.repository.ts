@@ -95,6 +95,40 @@ export class AccountsRepository {
     await manager.query(`INSERT INTO audit_log (action, actor_id, target, ip, details) VALUES ($1, $2, $3, $4, $5)`, [action, actorId ?? null, target ?? null, ip ?? null, JSON.stringify(details)]);
   }
 
+  /** Oldest first; `after` is the last id of the previous page (an unknown one gives an empty page). */
+  async listUsers(limit: number, after: string | undefined): Promise<UserDto[]> {
+    // The cursor is read in SQL: a JavaScript Date would cut created_at's microseconds.
+    const rows = (await this.dataSource.query(
+      after
+        ? `SELECT ${userColumns} FROM users WHERE (created_at, id) > (SELECT created_at, id FROM users WHERE id = $2) ORDER BY created_at, id LIMIT $1`
+        : `SELECT ${userColumns} FROM users ORDER BY created_at, id LIMIT $1`,
+      after ? [limit, after] : [limit],
+    )) as UserRow[];
+    return rows.map(toDto);
+  }
+
+  /** An admin changes a user's role or disabled flag. The last active admin cannot be demoted or disabled. */
+  updateUser(actorId: string, id: string, change: { role?: Role; disabled?: boolean }): Promise<UserDto> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('accounts.admins'))`);
+      const [before] = (await manager.query(`SELECT ${userColumns} FROM users WHERE id = $1 FOR UPDATE`, [id])) as UserRow[];
+      if (!before) throw new AppError(ErrorCode.NotFound, 'There is no such user');
+      const role = change.role ?? before.role;
+      const disabled = change.disabled ?? before.disabled;
+      if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled)) {
+        const [{ n }] = (await manager.query(`SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1`, [id])) as { n: number }[];
+        if (n === 0) throw new AppError(ErrorCode.Conflict, 'This is the last active admin: make another admin first');
+      }
+      const [[after]] = (await manager.query(`UPDATE users SET role = $2, disabled = $3, updated_at = now() WHERE id = $1 RETURNING ${userColumns}`, [id, role, disabled])) as [UserRow[], number];
+      if (role !== before.role) await this.insertAudit(manager, 'user.role_changed', actorId, `user:${id}`, undefined, { from: before.role, to: role });
+      if (disabled !== before.disabled) {
+        await this.insertAudit(manager, disabled ? 'user.disabled' : 'user.enabled', actorId, `user:${id}`, undefined, {});
+        if (disabled) await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+      }
+      return toDto(after);
+    });
+  }
+
   /** Starts a token family (a login). */
   async issueRefreshToken(userId: string, tokenHash: string, expiresAt: Date): Promise<{ familyId: string }> {
     const [row] = (await this.dataSource.query(

@@ -7,6 +7,7 @@ import {
   type CreateUserRequest,
   type LoginRecord,
   type RecordLoginRequest,
+  type UpdateUserRequest,
   type Credentials,
   InjectServiceClient,
   type RotationOutcome,
@@ -62,5 +63,13 @@ export class AccountsClient {
 
   recordLogin(request: RecordLoginRequest): Promise<LoginRecord> {
     return this.client.send(AccountsContract.recordLogin, request);
+  }
+
+  listUsers(limit: number, after: string | undefined): Promise<UserDto[]> {
+    return this.client.send(AccountsContract.listUsers, { limit, after });
+  }
+
+  updateUser(request: UpdateUserRequest): Promise<UserDto> {
+    return this.client.send(AccountsContract.updateUser, request);
   }
 }

@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccountsClient } from './accounts.client.js';
+import { AdminUsersController } from './admin-users.controller.js';
 import { ApiKeyStrategy } from './api-key.strategy.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { AuthController } from './auth.controller.js';
@@ -28,7 +29,7 @@ export class AuthModule {
           verifyOptions: { algorithms: ['HS256'], issuer: options.issuer, audience: options.audience },
         }),
       ],
-      controllers: [AuthController, ApiKeysController],
+      controllers: [AuthController, ApiKeysController, AdminUsersController],
       providers: [
         { provide: AUTH_OPTIONS, useValue: options },
         // Registered so that Nest closes its Redis connection on shutdown.

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsEmail, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { rpc } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
 
@@ -160,7 +160,17 @@ export class FindApiKeyRequest {
 export type ApiKeyOwner = { key: ApiKeyDto; user: UserDto } | null;
 
 /** What the audit log records. */
-export const auditActions = ['login.succeeded', 'login.failed', 'login.locked', 'token.reused', 'api_key.created', 'api_key.revoked'] as const;
+export const auditActions = [
+  'login.succeeded',
+  'login.failed',
+  'login.locked',
+  'token.reused',
+  'api_key.created',
+  'api_key.revoked',
+  'user.role_changed',
+  'user.disabled',
+  'user.enabled',
+] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export class RecordLoginRequest {
@@ -201,6 +211,36 @@ export class AuditRequest {
   ip?: string;
 }
 
+export class ListUsersRequest {
+  @IsOptional()
+  @Max(200)
+  @Min(1)
+  @IsInt()
+  limit?: number;
+
+  /** The id of the last user of the previous page. */
+  @IsOptional()
+  @IsUUID()
+  after?: string;
+}
+
+export class UpdateUserRequest {
+  /** The admin making the change, for the audit log. */
+  @IsUUID()
+  actorId!: string;
+
+  @IsUUID()
+  id!: string;
+
+  @IsOptional()
+  @IsIn(roles)
+  role?: Role;
+
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+}
+
 /** Failed sign-ins in a row that lock an account, and for how long. */
 export const loginLockout = { failures: 5, minutes: 15 } as const;
 
@@ -225,4 +265,8 @@ export const AccountsContract = {
   /** Counts a failed sign-in (locking the account after `loginLockout.failures`) or clears the count; audits either way. */
   recordLogin: rpc<RecordLoginRequest, LoginRecord>(ServiceName.Conversations, 'accounts.recordLogin'),
   audit: rpc<AuditRequest, { recorded: true }>(ServiceName.Conversations, 'accounts.audit'),
+  /** Oldest first, by id after `after`. */
+  listUsers: rpc<ListUsersRequest, UserDto[]>(ServiceName.Conversations, 'accounts.users.list'),
+  /** Role and disabled flag; Conflict when it would leave no active admin. Disabling signs the user out (refresh tokens revoked). Audited. */
+  updateUser: rpc<UpdateUserRequest, UserDto>(ServiceName.Conversations, 'accounts.users.update'),
 };

@@ -1,0 +1,54 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query, UseGuards } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { AppError, ErrorCode, type Role, roles, type UserDto } from '@dataflow/shared';
+import { AccountsClient } from './accounts.client.js';
+import { AdminGuard } from './admin.guard.js';
+import { CallerGuard, CurrentCaller } from './jwt-auth.guard.js';
+import type { Caller } from './jwt.strategy.js';
+
+export class ListUsersQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @Max(200)
+  @Min(1)
+  @IsInt()
+  limit?: number;
+
+  /** The last id of the previous page. */
+  @IsOptional()
+  @IsUUID()
+  after?: string;
+}
+
+export class UpdateUserBody {
+  @IsOptional()
+  @IsIn(roles, { message: `role must be one of ${roles.join(', ')}` })
+  role?: Role;
+
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+}
+
+/** Admins manage users: list them, change their role, disable or enable them. Every change is audited. */
+@Controller('api/v1/admin/users')
+@UseGuards(CallerGuard, AdminGuard)
+export class AdminUsersController {
+  constructor(private readonly accounts: AccountsClient) {}
+
+  @Get()
+  list(@Query() query: ListUsersQuery): Promise<UserDto[]> {
+    return this.accounts.listUsers(query.limit ?? 50, query.after);
+  }
+
+  @Patch(':id')
+  update(
+    @CurrentCaller() caller: Caller,
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new AppError(ErrorCode.NotFound, 'There is no such user') })) id: string,
+    @Body() body: UpdateUserBody,
+  ): Promise<UserDto> {
+    if (body.role === undefined && body.disabled === undefined) throw new AppError(ErrorCode.ValidationFailed, 'Give role, disabled, or both');
+    return this.accounts.updateUser({ actorId: caller.userId, id, role: body.role, disabled: body.disabled });
+  }
+}
