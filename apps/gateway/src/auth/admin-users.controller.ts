@@ -1,25 +1,10 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query, UseGuards } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { AppError, ErrorCode, type Role, roles, type UserDto } from '@dataflow/shared';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { AppError, ErrorCode, ListUsersRequest, type Role, roles, type UserDto } from '@dataflow/shared';
 import { AccountsClient } from './accounts.client.js';
 import { AdminGuard } from './admin.guard.js';
 import { CallerGuard, CurrentCaller } from './jwt-auth.guard.js';
 import type { Caller } from './jwt.strategy.js';
-
-export class ListUsersQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @Max(200)
-  @Min(1)
-  @IsInt()
-  limit?: number;
-
-  /** The last id of the previous page. */
-  @IsOptional()
-  @IsUUID()
-  after?: string;
-}
 
 export class UpdateUserBody {
   @IsOptional()
@@ -38,7 +23,7 @@ export class AdminUsersController {
   constructor(private readonly accounts: AccountsClient) {}
 
   @Get()
-  list(@Query() query: ListUsersQuery): Promise<UserDto[]> {
+  list(@Query() query: ListUsersRequest): Promise<UserDto[]> {
     return this.accounts.listUsers(query.limit ?? 50, query.after);
   }
 

@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { rpc } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
@@ -212,7 +213,9 @@ export class AuditRequest {
 }
 
 export class ListUsersRequest {
+  /** 1–200, default 50. Also read from a query string, hence the conversion. */
   @IsOptional()
+  @Type(() => Number)
   @Max(200)
   @Min(1)
   @IsInt()
