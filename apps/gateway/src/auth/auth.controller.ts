@@ -56,9 +56,10 @@ export class AuthController {
     if (credentials?.lockedUntil) throw locked(credentials.lockedUntil);
     // Checked even when there is no such account, so that the answer takes as long either way.
     const matches = await verifyPassword(credentials?.passwordHash, body.password);
+    // The right password for a disabled account is neither a success nor a failure to count.
+    if (credentials && matches && credentials.user.disabled) throw new AppError(ErrorCode.Forbidden, 'This account is disabled; ask an admin');
     const record = await this.accounts.recordLogin({ email: body.email, succeeded: Boolean(credentials && matches), ip: request.ip });
     if (!credentials || !matches) throw record.lockedUntil ? locked(record.lockedUntil) : wrongCredentials();
-    if (credentials.user.disabled) throw new AppError(ErrorCode.Forbidden, 'This account is disabled; ask an admin');
     return this.startSession(credentials.user, response);
   }
 
