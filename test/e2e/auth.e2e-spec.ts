@@ -22,7 +22,7 @@ describe('accounts and sessions (distributed)', () => {
 
   beforeAll(async () => {
     // The rate limits have their own suite below; here they must not get in the way.
-    platform = new DistributedPlatform({ env: { REGISTRATION: 'open', ACCESS_TOKEN_TTL_SECONDS: '60', AUTH_RATE_LIMIT_PER_MINUTE: '1000', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000' } });
+    platform = new DistributedPlatform({ signedIn: false, env: { REGISTRATION: 'open', ACCESS_TOKEN_TTL_SECONDS: '60', AUTH_RATE_LIMIT_PER_MINUTE: '1000', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000' } });
     await platform.start();
   });
 
@@ -290,7 +290,7 @@ describe('rate limits on the sign-in routes (distributed, counted in Redis)', ()
   let platform: DistributedPlatform;
 
   beforeAll(async () => {
-    platform = new DistributedPlatform({ env: { REGISTRATION: 'open', AUTH_RATE_LIMIT_PER_MINUTE: '6', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '3' } });
+    platform = new DistributedPlatform({ signedIn: false, env: { REGISTRATION: 'open', AUTH_RATE_LIMIT_PER_MINUTE: '6', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '3' } });
     await platform.start();
   });
 

@@ -4,6 +4,11 @@ import { AppProcess, createTestDatabase, deleteKeys, startApp, type TestDatabase
 export interface DistributedPlatformOptions {
   conversationsReplicas?: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Register an admin once the platform is up, and send its access token with every `api()`
+   * call that sets no Authorization itself. On by default; the accounts suite turns it off.
+   */
+  signedIn?: boolean;
 }
 
 /**
@@ -15,6 +20,8 @@ export class DistributedPlatform {
   readonly processes: AppProcess[] = [];
   gatewayUrl = '';
   database!: TestDatabase;
+  /** The signed-in admin's access token (see `signedIn`). */
+  accessToken?: string;
 
   constructor(private readonly options: DistributedPlatformOptions = {}) {}
 
@@ -40,6 +47,14 @@ export class DistributedPlatform {
       this.startGateway(),
     ]);
     await waitForStatus(`${this.gatewayUrl}/health/ready`, 200, 30_000, this.gateway);
+    if (this.options.signedIn ?? true) {
+      const registered = await this.api('/api/v1/auth/register', {
+        method: 'POST',
+        body: JSON.stringify({ email: 'e2e-admin@example.com', password: 'an e2e admin passphrase', name: 'E2E admin' }),
+      });
+      if (registered.status !== 201) throw new Error(`could not register the e2e admin: ${registered.status} ${await registered.text()}`);
+      this.accessToken = ((await registered.json()) as { accessToken: string }).accessToken;
+    }
   }
 
   get gateway(): AppProcess {
@@ -80,9 +95,11 @@ export class DistributedPlatform {
   }
 
   api(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) };
+    if (this.accessToken && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) headers.authorization = `Bearer ${this.accessToken}`;
     return fetch(`${this.gatewayUrl}${path}`, {
       ...init,
-      headers: { 'content-type': 'application/json', ...init.headers },
+      headers,
       signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
     });
   }

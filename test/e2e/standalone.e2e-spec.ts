@@ -41,14 +41,26 @@ describe('npm start: the whole platform on one machine, with no DATABASE_URL or 
     expect(platform.output()).toContain('embedded Postgres');
   });
 
-  it('creates and lists a conversation', async () => {
-    const created = await fetch(`${url}/api/v1/conversations`, {
+  let signedIn: Record<string, string> = {};
+
+  it('makes the first account admin, and keeps its conversations for it', async () => {
+    const registered = await fetch(`${url}/api/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'owner@example.com', password: 'a passphrase for this laptop', name: 'Owner' }),
+    });
+    expect(registered.status).toBe(201);
+    const session = (await registered.json()) as { accessToken: string; user: { role: string } };
+    expect(session.user.role).toBe('admin');
+    signedIn = { authorization: `Bearer ${session.accessToken}` };
+    expect((await fetch(`${url}/api/v1/conversations`)).status).toBe(401);
+    const created = await fetch(`${url}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedIn },
       body: JSON.stringify({ title: 'Standalone' }),
     });
     expect(created.status).toBe(201);
-    const list = (await (await fetch(`${url}/api/v1/conversations`)).json()) as ConversationDto[];
+    const list = (await (await fetch(`${url}/api/v1/conversations`, { headers: signedIn })).json()) as ConversationDto[];
     expect(list.map((c) => c.title)).toEqual(['Standalone']);
     expect((await fetch(`${url}/api/v1/mcp/servers`)).status).toBe(200);
   });
@@ -84,7 +96,8 @@ describe('npm start: the whole platform on one machine, with no DATABASE_URL or 
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
 
     platform = await start();
-    const list = (await (await fetch(`${url}/api/v1/conversations`)).json()) as ConversationDto[];
+    // The access token outlives the restart: the JWT secret is kept in the data folder.
+    const list = (await (await fetch(`${url}/api/v1/conversations`, { headers: signedIn })).json()) as ConversationDto[];
     expect(list.map((c) => c.title)).toEqual(['Standalone']);
   });
 });

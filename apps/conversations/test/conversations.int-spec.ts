@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import {
+  AccountsContract,
   AppError,
   ConversationsContract,
   ConversationsEnv,
@@ -37,23 +38,33 @@ describe('the conversations service on Postgres', () => {
     expect(await database.query('SELECT count(*)::int AS n FROM conversations')).toEqual([{ n: 0 }]);
   });
 
-  it('creates conversations and lists them newest first, honouring the limit', async () => {
-    const first = await client.send(ConversationsContract.create, { title: '  Churn by cohort  ' });
-    const second = await client.send(ConversationsContract.create, {});
+  let ownerId: string;
+  let otherId: string;
+  beforeAll(async () => {
+    [ownerId, otherId] = await Promise.all(
+      ['owner@example.com', 'other@example.com'].map(async (email) => (await client.send(AccountsContract.createUser, { email, name: 'x', passwordHash: 'x', othersMayRegister: true })).id),
+    );
+  });
+
+  it('creates conversations for their owner and lists the owner\'s, newest first, honouring the limit', async () => {
+    const first = await client.send(ConversationsContract.create, { ownerId, title: '  Churn by cohort  ' });
+    const second = await client.send(ConversationsContract.create, { ownerId });
+    await client.send(ConversationsContract.create, { ownerId: otherId, title: 'Not yours' });
     expect(first.title).toBe('Churn by cohort');
     expect(second.title).toBe('New conversation');
-    expect((await client.send(ConversationsContract.list, {})).map((c) => c.id)).toEqual([second.id, first.id]);
-    expect((await client.send(ConversationsContract.list, { limit: 1 })).map((c) => c.id)).toEqual([second.id]);
+    expect((await client.send(ConversationsContract.list, { ownerId })).map((c) => c.id)).toEqual([second.id, first.id]);
+    expect((await client.send(ConversationsContract.list, { ownerId, limit: 1 })).map((c) => c.id)).toEqual([second.id]);
+    expect((await client.send(ConversationsContract.list, { ownerId: otherId })).map((c) => c.title)).toEqual(['Not yours']);
   });
 
   it('refuses invalid requests with validation_failed and stores nothing', async () => {
     const before = await database.query('SELECT count(*)::int AS n FROM conversations');
-    for (const request of [{ title: 'x'.repeat(201) }, { title: 7 }, { title: 'ok', extra: true }]) {
+    for (const request of [{ ownerId, title: 'x'.repeat(201) }, { ownerId, title: 7 }, { ownerId, title: 'ok', extra: true }, { title: 'no owner' }, { ownerId: 'nope' }]) {
       const error = (await client.send(ConversationsContract.create, request as never).catch((e: unknown) => e)) as AppError;
       expect(error).toBeInstanceOf(AppError);
       expect(error.code).toBe(ErrorCode.ValidationFailed);
     }
-    const error = (await client.send(ConversationsContract.list, { limit: 1000 }).catch((e: unknown) => e)) as AppError;
+    const error = (await client.send(ConversationsContract.list, { ownerId, limit: 1000 }).catch((e: unknown) => e)) as AppError;
     expect(error.code).toBe(ErrorCode.ValidationFailed);
     expect(await database.query('SELECT count(*)::int AS n FROM conversations')).toEqual(before);
   });
@@ -72,6 +83,9 @@ describe('the migrations', () => {
       await database.query(`INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), repeat('a', 64), now())`, [user.id]);
       await database.query(`INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes) VALUES ($1, 'k', 'dfc_abcdefgh', repeat('b', 64), '{chat}')`, [user.id]);
       await database.query(`INSERT INTO audit_log (action, actor_id) VALUES ('login.succeeded', $1)`, [user.id]);
+      await database.query(`UPDATE conversations SET owner_id = $1`, [user.id]);
+      expect(await revertLastMigration(database.url)).toBe('AddConversationOwners1764400000000');
+      expect(await database.query(`SELECT count(*)::int AS n FROM conversations`)).toEqual([{ n: 1 }]);
       expect(await revertLastMigration(database.url)).toBe('AddLoginLockoutAndAuditLog1764300000000');
       expect(await database.query(`SELECT to_regclass('audit_log') AS a`)).toEqual([{ a: null }]);
       expect(await revertLastMigration(database.url)).toBe('CreateApiKeys1764200000000');
@@ -81,7 +95,7 @@ describe('the migrations', () => {
       expect(await database.query('SELECT count(*)::int AS n FROM conversations')).toEqual([{ n: 1 }]);
       expect(await revertLastMigration(database.url)).toBe('CreateConversations1764000000000');
       expect(await database.query(`SELECT to_regclass('conversations') AS t`)).toEqual([{ t: null }]);
-      expect(await runMigrations(database.url)).toEqual(['CreateConversations1764000000000', 'CreateAccounts1764100000000', 'CreateApiKeys1764200000000', 'AddLoginLockoutAndAuditLog1764300000000']);
+      expect(await runMigrations(database.url)).toEqual(['CreateConversations1764000000000', 'CreateAccounts1764100000000', 'CreateApiKeys1764200000000', 'AddLoginLockoutAndAuditLog1764300000000', 'AddConversationOwners1764400000000']);
       expect(await runMigrations(database.url)).toEqual([]);
       expect(await database.query('SELECT (SELECT count(*)::int FROM conversations) AS c, (SELECT count(*)::int FROM users) AS u')).toEqual([{ c: 0, u: 0 }]);
     } finally {

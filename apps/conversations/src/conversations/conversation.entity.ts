@@ -8,6 +8,10 @@ export class Conversation {
   @Column({ type: 'varchar', length: 200 })
   title!: string;
 
+  /** Null only for conversations made before accounts existed. */
+  @Column({ name: 'owner_id', type: 'uuid', nullable: true })
+  ownerId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

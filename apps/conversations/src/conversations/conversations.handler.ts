@@ -29,14 +29,14 @@ export class ConversationsHandler {
 
   @MessagePattern(ConversationsContract.create.pattern)
   async create(@Payload() request: CreateConversationRequest): Promise<ConversationDto> {
-    const conversation = await this.conversations.create(request.title ?? defaultConversationTitle);
-    this.logger.log({ conversationId: conversation.id }, 'conversation created');
+    const conversation = await this.conversations.create(request.ownerId, request.title ?? defaultConversationTitle);
+    this.logger.log({ conversationId: conversation.id, ownerId: request.ownerId }, 'conversation created');
     return toDto(conversation);
   }
 
   @MessagePattern(ConversationsContract.list.pattern)
   async list(@Payload() request: ListConversationsRequest): Promise<ConversationDto[]> {
-    const conversations = await this.conversations.listNewest(request.limit ?? defaultPageSize);
+    const conversations = await this.conversations.listNewest(request.ownerId, request.limit ?? defaultPageSize);
     return conversations.map(toDto);
   }
 }

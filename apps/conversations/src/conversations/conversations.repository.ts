@@ -7,11 +7,11 @@ import { Conversation } from './conversation.entity.js';
 export class ConversationsRepository {
   constructor(@InjectRepository(Conversation) private readonly conversations: Repository<Conversation>) {}
 
-  create(title: string): Promise<Conversation> {
-    return this.conversations.save(this.conversations.create({ title }));
+  create(ownerId: string, title: string): Promise<Conversation> {
+    return this.conversations.save(this.conversations.create({ ownerId, title }));
   }
 
-  listNewest(limit: number): Promise<Conversation[]> {
-    return this.conversations.find({ order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  listNewest(ownerId: string, limit: number): Promise<Conversation[]> {
+    return this.conversations.find({ where: { ownerId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }
 }

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { type NoArguments, rpc, type ServiceHealth } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
 
@@ -7,7 +7,8 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 // class-validator checks a property's rules from the bottom up; with the pipe's stopAtFirstError,
 // the type check must sit nearest the property so that its message is the one reported.
-export class CreateConversationRequest {
+/** The body of POST /api/v1/conversations. */
+export class CreateConversationBody {
   @IsOptional()
   @Transform(trim)
   @MaxLength(200)
@@ -16,13 +17,26 @@ export class CreateConversationRequest {
   title?: string;
 }
 
-export class ListConversationsRequest {
+/** The query of GET /api/v1/conversations. */
+export class ListConversationsQuery {
   @IsOptional()
   @Type(() => Number)
   @Max(100)
   @Min(1)
   @IsInt()
   limit?: number;
+}
+
+/** A conversation is made for its owner, the signed-in caller: the gateway sets it, never the client. */
+export class CreateConversationRequest extends CreateConversationBody {
+  @IsUUID()
+  ownerId!: string;
+}
+
+/** Only the owner's conversations are listed. */
+export class ListConversationsRequest extends ListConversationsQuery {
+  @IsUUID()
+  ownerId!: string;
 }
 
 export interface ConversationDto {
