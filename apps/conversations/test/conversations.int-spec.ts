@@ -13,6 +13,7 @@ import {
 } from '@dataflow/shared';
 import { createTestDatabase, type TestDatabase } from '@dataflow/shared/testing';
 import { ConversationsServiceModule } from '../src/conversations-service.module.js';
+import { ConversationsPurge } from '../src/conversations/conversations-purge.js';
 import { revertLastMigration, runMigrations } from '../src/database/data-source.js';
 
 describe('the conversations service on Postgres', () => {
@@ -57,6 +58,15 @@ describe('the conversations service on Postgres', () => {
     expect((await client.send(ConversationsContract.list, { ownerId: otherId })).map((c) => c.title)).toEqual(['Not yours']);
   });
 
+  it('purges conversations deleted more than 30 days ago, and only those', async () => {
+    const old = await client.send(ConversationsContract.create, { ownerId, title: 'Long gone' });
+    const recent = await client.send(ConversationsContract.create, { ownerId, title: 'Just deleted' });
+    for (const { id } of [old, recent]) await client.send(ConversationsContract.delete, { ownerId, id });
+    await database.query(`UPDATE conversations SET deleted_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
+    expect(await app.get(ConversationsPurge).purge()).toBe(1);
+    expect(await database.query('SELECT title FROM conversations WHERE id IN ($1, $2)', [old.id, recent.id])).toEqual([{ title: 'Just deleted' }]);
+  });
+
   it('refuses invalid requests with validation_failed and stores nothing', async () => {
     const before = await database.query('SELECT count(*)::int AS n FROM conversations');
     for (const request of [{ ownerId, title: 'x'.repeat(201) }, { ownerId, title: 7 }, { ownerId, title: 'ok', extra: true }, { title: 'no owner' }, { ownerId: 'nope' }]) {
@@ -84,6 +94,7 @@ describe('the migrations', () => {
       await database.query(`INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes) VALUES ($1, 'k', 'dfc_abcdefgh', repeat('b', 64), '{chat}')`, [user.id]);
       await database.query(`INSERT INTO audit_log (action, actor_id) VALUES ('login.succeeded', $1)`, [user.id]);
       await database.query(`UPDATE conversations SET owner_id = $1`, [user.id]);
+      expect(await revertLastMigration(database.url)).toBe('AddConversationFlags1764500000000');
       expect(await revertLastMigration(database.url)).toBe('AddConversationOwners1764400000000');
       expect(await database.query(`SELECT count(*)::int AS n FROM conversations`)).toEqual([{ n: 1 }]);
       expect(await revertLastMigration(database.url)).toBe('AddLoginLockoutAndAuditLog1764300000000');
@@ -95,7 +106,7 @@ describe('the migrations', () => {
       expect(await database.query('SELECT count(*)::int AS n FROM conversations')).toEqual([{ n: 1 }]);
       expect(await revertLastMigration(database.url)).toBe('CreateConversations1764000000000');
       expect(await database.query(`SELECT to_regclass('conversations') AS t`)).toEqual([{ t: null }]);
-      expect(await runMigrations(database.url)).toEqual(['CreateConversations1764000000000', 'CreateAccounts1764100000000', 'CreateApiKeys1764200000000', 'AddLoginLockoutAndAuditLog1764300000000', 'AddConversationOwners1764400000000']);
+      expect(await runMigrations(database.url)).toEqual(['CreateConversations1764000000000', 'CreateAccounts1764100000000', 'CreateApiKeys1764200000000', 'AddLoginLockoutAndAuditLog1764300000000', 'AddConversationOwners1764400000000', 'AddConversationFlags1764500000000']);
       expect(await runMigrations(database.url)).toEqual([]);
       expect(await database.query('SELECT (SELECT count(*)::int FROM conversations) AS c, (SELECT count(*)::int FROM users) AS u')).toEqual([{ c: 0, u: 0 }]);
     } finally {

@@ -7,5 +7,6 @@ import { ApiKeysRepository } from './api-keys.repository.js';
 @Module({
   controllers: [AccountsHandler, ApiKeysHandler],
   providers: [AccountsRepository, ApiKeysRepository],
+  exports: [AccountsRepository],
 })
 export class AccountsModule {}

@@ -8,6 +8,12 @@ export class Conversation {
   @Column({ type: 'varchar', length: 200 })
   title!: string;
 
+  @Column({ type: 'boolean', default: false })
+  pinned!: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  archived!: boolean;
+
   /** Null only for conversations made before accounts existed. */
   @Column({ name: 'owner_id', type: 'uuid', nullable: true })
   ownerId!: string | null;

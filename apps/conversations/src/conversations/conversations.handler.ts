@@ -2,12 +2,15 @@ import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   type ConversationDto,
+  ConversationRef,
   ConversationsContract,
   CreateConversationRequest,
   defaultConversationTitle,
   ListConversationsRequest,
+  UpdateConversationRequest,
 } from '@dataflow/shared';
 import { Conversation } from './conversation.entity.js';
+import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { ConversationsRepository } from './conversations.repository.js';
 
 const defaultPageSize = 50;
@@ -16,6 +19,8 @@ function toDto(conversation: Conversation): ConversationDto {
   return {
     id: conversation.id,
     title: conversation.title,
+    pinned: conversation.pinned,
+    archived: conversation.archived,
     createdAt: conversation.createdAt.toISOString(),
     updatedAt: conversation.updatedAt.toISOString(),
   };
@@ -25,7 +30,10 @@ function toDto(conversation: Conversation): ConversationDto {
 export class ConversationsHandler {
   private readonly logger = new Logger(ConversationsHandler.name);
 
-  constructor(private readonly conversations: ConversationsRepository) {}
+  constructor(
+    private readonly conversations: ConversationsRepository,
+    private readonly accounts: AccountsRepository,
+  ) {}
 
   @MessagePattern(ConversationsContract.create.pattern)
   async create(@Payload() request: CreateConversationRequest): Promise<ConversationDto> {
@@ -38,5 +46,23 @@ export class ConversationsHandler {
   async list(@Payload() request: ListConversationsRequest): Promise<ConversationDto[]> {
     const conversations = await this.conversations.listNewest(request.ownerId, request.limit ?? defaultPageSize);
     return conversations.map(toDto);
+  }
+
+  @MessagePattern(ConversationsContract.get.pattern)
+  async get(@Payload() request: ConversationRef): Promise<ConversationDto> {
+    return toDto(await this.conversations.get(request.ownerId, request.id));
+  }
+
+  @MessagePattern(ConversationsContract.update.pattern)
+  async update(@Payload() request: UpdateConversationRequest): Promise<ConversationDto> {
+    const { ownerId, id, ...change } = request;
+    return toDto(await this.conversations.update(ownerId, id, change));
+  }
+
+  @MessagePattern(ConversationsContract.delete.pattern)
+  async delete(@Payload() request: ConversationRef): Promise<{ deleted: true }> {
+    await this.conversations.softDelete(request.ownerId, request.id);
+    await this.accounts.audit('conversation.deleted', request.ownerId, `conversation:${request.id}`, undefined);
+    return { deleted: true };
   }
 }

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '../accounts/accounts.module.js';
 import { Conversation } from './conversation.entity.js';
+import { ConversationsPurge } from './conversations-purge.js';
 import { ConversationsHandler } from './conversations.handler.js';
 import { ConversationsRepository } from './conversations.repository.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Conversation])],
+  imports: [TypeOrmModule.forFeature([Conversation]), AccountsModule],
   controllers: [ConversationsHandler],
-  providers: [ConversationsRepository],
+  providers: [ConversationsRepository, ConversationsPurge],
 })
 export class ConversationsModule {}

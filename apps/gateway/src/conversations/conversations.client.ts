@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import {
   type ConversationDto,
+  type ConversationRef,
   ConversationsContract,
   CreateConversationRequest,
   InjectServiceClient,
   ListConversationsRequest,
   ServiceClient,
   ServiceName,
+  type UpdateConversationRequest,
 } from '@dataflow/shared';
 
 @Injectable()
@@ -19,5 +21,17 @@ export class ConversationsClient {
 
   list(request: ListConversationsRequest): Promise<ConversationDto[]> {
     return this.client.send(ConversationsContract.list, request);
+  }
+
+  get(request: ConversationRef): Promise<ConversationDto> {
+    return this.client.send(ConversationsContract.get, request);
+  }
+
+  update(request: UpdateConversationRequest): Promise<ConversationDto> {
+    return this.client.send(ConversationsContract.update, request);
+  }
+
+  delete(request: ConversationRef): Promise<{ deleted: true }> {
+    return this.client.send(ConversationsContract.delete, request);
   }
 }

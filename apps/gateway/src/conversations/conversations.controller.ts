@@ -1,11 +1,14 @@
-import { Body, Controller, Get, Post, Query, UseGuards } from '@nestjs/common';
-import { type ConversationDto, CreateConversationBody, ListConversationsQuery } from '@dataflow/shared';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { AppError, type ConversationDto, CreateConversationBody, ErrorCode, ListConversationsQuery, UpdateConversationBody } from '@dataflow/shared';
 import { CallerGuard, CurrentCaller } from '../auth/jwt-auth.guard.js';
 import type { Caller } from '../auth/jwt.strategy.js';
 import { RequiresScope, ScopesGuard } from '../auth/scopes.guard.js';
 import { ConversationsClient } from './conversations.client.js';
 
-/** The caller's own conversations. */
+/** A malformed id names no conversation: 404, as for another user's. */
+const conversationId = new ParseUUIDPipe({ exceptionFactory: () => new AppError(ErrorCode.NotFound, 'There is no such conversation') });
+
+/** The caller's own conversations. Another user's is a 404, never a 403. */
 @Controller('api/v1/conversations')
 @UseGuards(CallerGuard, ScopesGuard)
 export class ConversationsController {
@@ -21,5 +24,26 @@ export class ConversationsController {
   @RequiresScope('conversations:read')
   list(@CurrentCaller() caller: Caller, @Query() query: ListConversationsQuery): Promise<ConversationDto[]> {
     return this.conversations.list({ ...query, ownerId: caller.userId });
+  }
+
+  @Get(':id')
+  @RequiresScope('conversations:read')
+  get(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string): Promise<ConversationDto> {
+    return this.conversations.get({ ownerId: caller.userId, id });
+  }
+
+  @Patch(':id')
+  @RequiresScope('conversations:write')
+  update(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string, @Body() body: UpdateConversationBody): Promise<ConversationDto> {
+    if (body.title === undefined && body.pinned === undefined && body.archived === undefined) throw new AppError(ErrorCode.ValidationFailed, 'Give title, pinned or archived');
+    return this.conversations.update({ ...body, ownerId: caller.userId, id });
+  }
+
+  /** Soft delete: purged after 30 days. */
+  @Delete(':id')
+  @HttpCode(204)
+  @RequiresScope('conversations:write')
+  async delete(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string): Promise<void> {
+    await this.conversations.delete({ ownerId: caller.userId, id });
   }
 }

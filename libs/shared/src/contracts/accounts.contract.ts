@@ -171,6 +171,7 @@ export const auditActions = [
   'user.role_changed',
   'user.disabled',
   'user.enabled',
+  'conversation.deleted',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

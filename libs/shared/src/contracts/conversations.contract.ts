@@ -1,19 +1,21 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { type NoArguments, rpc, type ServiceHealth } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-// class-validator checks a property's rules from the bottom up; with the pipe's stopAtFirstError,
-// the type check must sit nearest the property so that its message is the one reported.
+/**
+ * An optional conversation title: 1–200 characters once trimmed. class-validator checks rules in
+ * the order they were applied, last first; with the pipe's stopAtFirstError the type check must
+ * be applied first (applyDecorators applies in list order) so that its message is the one reported.
+ */
+const OptionalTitle = () => applyDecorators(IsString(), MinLength(1, { message: 'title must not be blank' }), MaxLength(200), Transform(trim), IsOptional());
+
 /** The body of POST /api/v1/conversations. */
 export class CreateConversationBody {
-  @IsOptional()
-  @Transform(trim)
-  @MaxLength(200)
-  @MinLength(1, { message: 'title must not be blank' })
-  @IsString()
+  @OptionalTitle()
   title?: string;
 }
 
@@ -39,9 +41,45 @@ export class ListConversationsRequest extends ListConversationsQuery {
   ownerId!: string;
 }
 
+/** The body of PATCH /api/v1/conversations/:id: rename, pin, archive. */
+export class UpdateConversationBody {
+  @OptionalTitle()
+  title?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  pinned?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  archived?: boolean;
+}
+
+/** One of the owner's conversations; another user's, or a deleted one, is not found. */
+export class ConversationRef {
+  @IsUUID()
+  ownerId!: string;
+
+  @IsUUID()
+  id!: string;
+}
+
+export class UpdateConversationRequest extends UpdateConversationBody {
+  @IsUUID()
+  ownerId!: string;
+
+  @IsUUID()
+  id!: string;
+}
+
+/** Soft-deleted conversations are purged after this many days. */
+export const conversationPurgeDays = 30;
+
 export interface ConversationDto {
   id: string;
   title: string;
+  pinned: boolean;
+  archived: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -52,5 +90,10 @@ export const ConversationsContract = {
   create: rpc<CreateConversationRequest, ConversationDto>(ServiceName.Conversations, 'conversations.create'),
   /** Newest first. */
   list: rpc<ListConversationsRequest, ConversationDto[]>(ServiceName.Conversations, 'conversations.list'),
+  /** NotFound unless it is the owner's and not deleted. */
+  get: rpc<ConversationRef, ConversationDto>(ServiceName.Conversations, 'conversations.get'),
+  update: rpc<UpdateConversationRequest, ConversationDto>(ServiceName.Conversations, 'conversations.update'),
+  /** Soft delete; purged after `conversationPurgeDays`. Audited. */
+  delete: rpc<ConversationRef, { deleted: true }>(ServiceName.Conversations, 'conversations.delete'),
   health: rpc<NoArguments, ServiceHealth>(ServiceName.Conversations, 'conversations.health'),
 };
