@@ -1,4 +1,4 @@
-import { lstat, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { extname, join, relative, sep } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -217,7 +217,6 @@ export function normalize(path: string): string {
 
 /** UTF-8 (with or without a BOM) or UTF-16 by their marks; anything that is not valid UTF-8 is read as Latin-1. */
 async function encodingOf(path: string): Promise<string> {
-  const { open } = await import('node:fs/promises');
   const file = await open(path);
   try {
     const sample = Buffer.alloc(64 * 1024);

@@ -77,9 +77,9 @@ export class Engine {
     return new Engine(instance, options);
   }
 
-  /** Runs trusted statements of this server (creating views and tables), with the time limit. */
-  async execute(sql: string): Promise<void> {
-    await this.withConnection(async (connection) => void (await connection.run(sql)));
+  /** Runs trusted statements of this server (creating views and tables, COPY); returns the rows they changed or wrote. */
+  async execute(sql: string): Promise<number> {
+    return this.withConnection(async (connection) => (await connection.run(sql)).rowsChanged);
   }
 
   /** Runs one SELECT statement and keeps its first `limit` rows; the rest are only counted. */

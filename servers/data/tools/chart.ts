@@ -34,8 +34,13 @@ export function registerChart(server: McpServer, context: DataContext): void {
     (input) =>
       guarded(async () => {
         if ((input.sql === undefined) === (input.dataset === undefined)) throw new ToolError('Give either sql or dataset, not both and not neither.');
-        await context.datasets.list();
-        const source = input.sql ?? `SELECT * FROM ${sqlIdentifier((await context.datasets.get(input.dataset!)).view)}`;
+        // Looking up the dataset brings the views up to date; SQL of the caller's own needs them brought up first.
+        let source: string;
+        if (input.dataset !== undefined) source = `SELECT * FROM ${sqlIdentifier((await context.datasets.get(input.dataset)).view)}`;
+        else {
+          await context.datasets.list();
+          source = input.sql!;
+        }
         const columns = await context.engine.columnsOf(source);
         const typeOf = (name: string | undefined) => {
           if (name === undefined) return undefined;

@@ -48,8 +48,8 @@ export function registerExportResult(server: McpServer, context: DataContext): v
           await workbook.xlsx.writeFile(absolute);
           rows = result.rows.length;
         } else {
-          rows = Number((await context.engine.read(`SELECT count(*) AS n FROM (${sql})`)).rows[0].n);
-          await context.engine.execute(`COPY (${sql}) TO ${sqlString(absolute)} ${copyOptions[format]}`);
+          // COPY reports how many rows it wrote: the query runs once.
+          rows = await context.engine.execute(`COPY (${sql}) TO ${sqlString(absolute)} ${copyOptions[format]}`);
         }
         return resultOf({ path, rows, bytes: (await stat(absolute)).size });
       }),

@@ -5,6 +5,7 @@ import { AccountsClient } from './accounts.client.js';
 import { AdminGuard } from './admin.guard.js';
 import { CallerGuard, CurrentCaller } from './jwt-auth.guard.js';
 import type { Caller } from './jwt.strategy.js';
+import { RequiresScope, ScopesGuard } from './scopes.guard.js';
 
 export class UpdateUserBody {
   @IsOptional()
@@ -18,7 +19,8 @@ export class UpdateUserBody {
 
 /** Admins manage users: list them, change their role, disable or enable them. Every change is audited. */
 @Controller('api/v1/admin/users')
-@UseGuards(CallerGuard, AdminGuard)
+@UseGuards(CallerGuard, AdminGuard, ScopesGuard)
+@RequiresScope('admin')
 export class AdminUsersController {
   constructor(private readonly accounts: AccountsClient) {}
 

@@ -10,6 +10,9 @@ import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { AuthThrottlerGuard } from './throttling.js';
 import { hashToken, type RefreshToken, TokensService } from './tokens.service.js';
 
+/** The refresh cookie's attributes, the same when it is set and when it is cleared. */
+const cookieOptions = { httpOnly: true, secure: true, sameSite: 'strict', path: refreshCookie.path } as const;
+
 const wrongCredentials = () => new AppError(ErrorCode.Unauthorized, 'Wrong email or password');
 
 function locked(until: string): AppError {
@@ -112,10 +115,10 @@ export class AuthController {
   }
 
   private setCookie(response: Response, refresh: RefreshToken): void {
-    response.cookie(refreshCookie.name, refresh.token, { httpOnly: true, secure: true, sameSite: 'strict', path: refreshCookie.path, expires: refresh.expiresAt });
+    response.cookie(refreshCookie.name, refresh.token, { ...cookieOptions, expires: refresh.expiresAt });
   }
 
   private clearCookie(response: Response): void {
-    response.clearCookie(refreshCookie.name, { httpOnly: true, secure: true, sameSite: 'strict', path: refreshCookie.path });
+    response.clearCookie(refreshCookie.name, cookieOptions);
   }
 }
