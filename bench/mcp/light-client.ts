@@ -77,10 +77,12 @@ export class LightMcpSession {
     private readonly http: LightHttpClient,
     private readonly url: URL,
     private readonly timeoutMs: number,
+    private readonly extraHeaders: Record<string, string>,
   ) {}
 
-  static async open(url: string, sockets: number, timeoutMs: number): Promise<LightMcpSession> {
-    const session = new LightMcpSession(new LightHttpClient(url, sockets), new URL(url), timeoutMs);
+  /** `headers` go with every request (an Authorization header, say). */
+  static async open(url: string, sockets: number, timeoutMs: number, headers: Record<string, string> = {}): Promise<LightMcpSession> {
+    const session = new LightMcpSession(new LightHttpClient(url, sockets), new URL(url), timeoutMs, headers);
     try {
       const id = session.nextId++;
       const initialize = { jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 'bench-mcp-light', version: '1.0.0' } } };
@@ -114,7 +116,7 @@ export class LightMcpSession {
   }
 
   private headers(): Record<string, string> {
-    const headers: Record<string, string> = { accept: 'application/json, text/event-stream', 'mcp-protocol-version': protocolVersion };
+    const headers: Record<string, string> = { ...this.extraHeaders, accept: 'application/json, text/event-stream', 'mcp-protocol-version': protocolVersion };
     if (this.sessionId) headers['mcp-session-id'] = this.sessionId;
     return headers;
   }

@@ -156,10 +156,10 @@ async function sdkLeg(key: LegKey, label: string, transport: Transport, tool: st
 }
 
 /** The light client's session on a Streamable HTTP endpoint, checked with one call of `tool`. */
-async function lightLeg(key: LegKey, label: string, url: string, tool: string, front: AppProcess): Promise<Leg> {
+async function lightLeg(key: LegKey, label: string, url: string, tool: string, front: AppProcess, headers: Record<string, string> = {}): Promise<Leg> {
   let session: LightMcpSession;
   try {
-    session = await LightMcpSession.open(url, settings.inFlight, settings.callTimeoutMs);
+    session = await LightMcpSession.open(url, settings.inFlight, settings.callTimeoutMs, headers);
   } catch (error) {
     return unavailable(key, label, describe(error));
   }
@@ -183,8 +183,8 @@ function directLeg(): Promise<Leg> {
 function mcpLeg(platform: Platform): Promise<Leg> {
   const url = `${platform.baseUrl}/mcp`;
   const label = `ours: POST /mcp (${clientLabel()}, Streamable HTTP)`;
-  if (settings.client === 'light') return lightLeg('mcp', label, url, 'everything__echo', platform.process);
-  return sdkLeg('mcp', label, new StreamableHTTPClientTransport(new URL(url)), 'everything__echo', platform.process);
+  if (settings.client === 'light') return lightLeg('mcp', label, url, 'everything__echo', platform.process, platform.signedIn);
+  return sdkLeg('mcp', label, new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: platform.signedIn } }), 'everything__echo', platform.process);
 }
 
 function supergatewayLeg(supergateway: Supergateway): Promise<Leg> {
@@ -201,8 +201,8 @@ async function restLeg(platform: Platform): Promise<Leg> {
     const body = JSON.stringify({ arguments: { message: `m-${n}` } });
     const reply =
       settings.client === 'light'
-        ? await http.post(path, body, { accept: 'application/json' }, settings.callTimeoutMs)
-        : await fetch(platform.baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body, signal: AbortSignal.timeout(settings.callTimeoutMs) }).then(async (response) => ({ status: response.status, body: await response.text() }));
+        ? await http.post(path, body, { ...platform.signedIn, accept: 'application/json' }, settings.callTimeoutMs)
+        : await fetch(platform.baseUrl + path, { method: 'POST', headers: { ...platform.signedIn, 'content-type': 'application/json', accept: 'application/json' }, body, signal: AbortSignal.timeout(settings.callTimeoutMs) }).then(async (response) => ({ status: response.status, body: await response.text() }));
     if (reply.status !== 200) throw new Error(`HTTP ${reply.status}: ${reply.body.slice(0, 200)}`);
     expectEcho(JSON.parse(reply.body), n);
   };
@@ -221,6 +221,8 @@ async function restLeg(platform: Platform): Promise<Leg> {
 interface Platform {
   process: AppProcess;
   baseUrl: string;
+  /** The Authorization header of the account the bench registers: /mcp and the API need a caller. */
+  signedIn: Record<string, string>;
 }
 
 function nodeArgs(...args: string[]): string[] {
@@ -240,17 +242,28 @@ async function startPlatform(dataDir: string): Promise<Platform> {
     MCP_CONFIG: mcpConfig,
     MCP_CONFIG_WATCH: 'false',
     LOG_LEVEL: 'warn',
+    // Long enough for the whole run: the bench signs in once.
+    ACCESS_TOKEN_TTL_SECONDS: '86400',
     // It runs in the built tree's folder, not the repository's, so every path it gets is absolute.
     WEB_DIR: join(root, 'dist/web/browser'),
   };
   delete env.REDIS_URL; // the standalone form: every app linked in one process
   const platform = new AppProcess('platform', nodeArgs(paths.platform), env);
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForStatus(`${baseUrl}/health/ready`, 200, settings.startMs, platform).catch(async (error: unknown) => {
+  try {
+    await waitForStatus(`${baseUrl}/health/ready`, 200, settings.startMs, platform);
+    const registered = await fetch(`${baseUrl}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'perf@example.com', password: 'a long passphrase for the bench', name: 'Bench' }),
+    });
+    if (registered.status !== 201) throw new Error(`could not register the bench account: ${registered.status} ${await registered.text()}`);
+    const { accessToken } = (await registered.json()) as { accessToken: string };
+    return { process: platform, baseUrl, signedIn: { authorization: `Bearer ${accessToken}` } };
+  } catch (error) {
     await platform.stop();
     throw error;
-  });
-  return { process: platform, baseUrl };
+  }
 }
 
 interface Supergateway {

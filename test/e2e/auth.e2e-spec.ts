@@ -185,7 +185,7 @@ describe('accounts and sessions (distributed)', () => {
 
       // Another user's key is not found, not forbidden; a key cannot manage keys.
       expect((await platform.api(`/api/v1/api-keys/${apiKey.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ada.accessToken}` } })).status).toBe(404);
-      expect((await platform.api('/api/v1/api-keys', { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+      expect((await platform.api('/api/v1/api-keys', { headers: { authorization: `Bearer ${key}` } })).status).toBe(403);
 
       const revoked = await platform.api(`/api/v1/api-keys/${apiKey.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${bob.accessToken}` } });
       expect(revoked.status).toBe(204);

@@ -57,6 +57,11 @@ export class DistributedPlatform {
     }
   }
 
+  /** The signed-in admin's Authorization header, for clients other than `api()`. */
+  get signedInHeaders(): Record<string, string> {
+    return this.accessToken ? { authorization: `Bearer ${this.accessToken}` } : {};
+  }
+
   get gateway(): AppProcess {
     return this.processes.find((p) => p.name === 'gateway')!;
   }

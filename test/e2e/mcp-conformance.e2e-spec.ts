@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { findFreePort } from '@dataflow/shared';
-import { AppProcess, createTestDatabase, repoRoot, type TestDatabase } from '@dataflow/shared/testing';
+import { AppProcess, createTestDatabase, repoRoot, type TestDatabase, waitForStatus } from '@dataflow/shared/testing';
+import { AuthorizingProxy, registerAccount } from './authorizing-proxy.js';
 import { waitForMcpServers } from './mcp-servers-ready.js';
 
 const conformanceCli = 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
@@ -36,6 +37,8 @@ describe('/mcp against the MCP conformance suite (npm start, with the real serve
   let database: TestDatabase;
   let platform: AppProcess;
   let url: string;
+  // The CLI cannot send an access token: it talks to /mcp through a proxy that adds one.
+  let proxy: AuthorizingProxy;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'dataflow-conformance-'));
@@ -52,10 +55,14 @@ describe('/mcp against the MCP conformance suite (npm start, with the real serve
     };
     delete env.REDIS_URL;
     platform = new AppProcess('standalone', ['scripts/start.mjs'], env);
-    await waitForMcpServers(url, ['everything'], platform);
+    await waitForStatus(`${url}/health/ready`, 200, 60_000, platform);
+    const authorization = `Bearer ${await registerAccount(url)}`;
+    await waitForMcpServers(url, ['everything'], { authorization }, platform);
+    proxy = await AuthorizingProxy.start(url, authorization);
   });
 
   afterAll(async () => {
+    await proxy?.stop();
     await platform?.stop();
     await database?.drop();
     await rm(dataDir, { recursive: true, force: true });
@@ -63,7 +70,7 @@ describe('/mcp against the MCP conformance suite (npm start, with the real serve
 
   it('passes every scenario except the ones the baseline lists, and every listed one still fails', async () => {
     const outputDir = join(dataDir, 'conformance');
-    const cli = spawn(process.execPath, [conformanceCli, 'server', '--url', `${url}/mcp`, '--expected-failures', baselineFile, '-o', outputDir], {
+    const cli = spawn(process.execPath, [conformanceCli, 'server', '--url', `${proxy.url}/mcp`, '--expected-failures', baselineFile, '-o', outputDir], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

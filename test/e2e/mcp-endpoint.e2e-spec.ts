@@ -29,7 +29,7 @@ describe('/mcp: the broker as one MCP server, for an MCP SDK client (distributed
 
   async function connect(headers: Record<string, string> = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
     const client = new Client({ name: 'e2e', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(`${platform.gatewayUrl}/mcp`), { requestInit: { headers } });
+    const transport = new StreamableHTTPClientTransport(new URL(`${platform.gatewayUrl}/mcp`), { requestInit: { headers: { ...platform.signedInHeaders, ...headers } } });
     await client.connect(transport);
     clients.push(client);
     return { client, transport };
@@ -38,7 +38,7 @@ describe('/mcp: the broker as one MCP server, for an MCP SDK client (distributed
   function post(headers: Record<string, string>, body = initialize): Promise<Response> {
     return fetch(`${platform.gatewayUrl}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...platform.signedInHeaders, ...headers },
       body,
     });
   }
@@ -52,10 +52,11 @@ describe('/mcp: the broker as one MCP server, for an MCP SDK client (distributed
         FIXTURE_LOG: fixtureLog,
         MCP_SESSION_IDLE_MS: String(idleMs),
         MCP_ALLOWED_ORIGINS: allowedOrigin,
+        REGISTRATION: 'open',
       },
     });
     await platform.start();
-    await waitForMcpServers(platform.gatewayUrl, ['everything', 'fixture'], platform.gateway);
+    await waitForMcpServers(platform.gatewayUrl, ['everything', 'fixture'], platform.signedInHeaders, platform.gateway);
   });
 
   afterEach(async () => {
@@ -165,6 +166,30 @@ describe('/mcp: the broker as one MCP server, for an MCP SDK client (distributed
     await transport.terminateSession();
     const after = await post({ 'mcp-session-id': sessionId }, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' }));
     expect(after.status).toBe(404);
+  });
+
+  it('needs a signed-in caller or an API key with mcp:call, and keeps each session to the user who opened it', async () => {
+    const anonymous = await post({ authorization: '' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="mcp"');
+    expect(((await anonymous.json()) as { error: { message: string } }).error.message).toContain('Unauthorized');
+    expect((await post({ authorization: 'Bearer not-a-token' })).status).toBe(401);
+
+    const keyWith = async (scopes: string[]) => {
+      const created = await platform.api('/api/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: `mcp ${scopes.join(' ')}`, scopes }) });
+      return ((await created.json()) as { key: string }).key;
+    };
+    expect((await post({ authorization: `Bearer ${await keyWith(['conversations:read'])}` })).status).toBe(403);
+    const key = await keyWith(['mcp:call']);
+    const { client, transport } = await connect({ authorization: `Bearer ${key}` });
+    expect((await client.callTool({ name: 'everything__echo', arguments: { message: 'by key' } })).content).toEqual([{ type: 'text', text: 'Echo: by key' }]);
+
+    // Another user who learns the session id gets the answer for a session that does not exist.
+    const other = (await (
+      await platform.api('/api/v1/auth/register', { method: 'POST', body: JSON.stringify({ email: 'mcp-other@example.com', password: 'another long passphrase', name: 'Other' }) })
+    ).json()) as { accessToken: string };
+    const hijack = await post({ authorization: `Bearer ${other.accessToken}`, 'mcp-session-id': transport.sessionId! }, JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }));
+    expect(hijack.status).toBe(404);
   });
 
   it('is served ahead of the API routes: bad bodies are problem+json, paths below /mcp are not the endpoint, sessions are logged', async () => {

@@ -17,7 +17,7 @@ describe('the MCP REST routes (distributed, over Redis)', () => {
     logDir = await mkdtemp(join(tmpdir(), 'dataflow-mcp-rest-'));
     platform = new DistributedPlatform({ env: { MCP_CONFIG: 'test/fixtures/mcp-endpoint.json', FIXTURE_LOG: join(logDir, 'fixture.log') } });
     await platform.start();
-    await waitForMcpServers(platform.gatewayUrl, ['everything', 'fixture'], platform.gateway);
+    await waitForMcpServers(platform.gatewayUrl, ['everything', 'fixture'], platform.signedInHeaders, platform.gateway);
   });
 
   afterAll(async () => {
@@ -85,5 +85,10 @@ describe('the MCP REST routes (distributed, over Redis)', () => {
     const reload = await platform.api('/api/v1/admin/mcp/reload', { method: 'POST' });
     expect(reload.status).toBe(200);
     expect((await reload.json()) as McpReloadReport).toEqual({ added: [], removed: [], changed: [], unchanged: ['everything', 'fixture'], errors: {} });
+
+    expect(await platform.database.query(`SELECT action, target FROM audit_log WHERE action LIKE 'mcp.%' ORDER BY id`)).toEqual([
+      { action: 'mcp.server_restarted', target: 'mcp-server:fixture' },
+      { action: 'mcp.config_reloaded', target: 'mcp-config' },
+    ]);
   });
 });

@@ -62,7 +62,8 @@ describe('npm start: the whole platform on one machine, with no DATABASE_URL or 
     expect(created.status).toBe(201);
     const list = (await (await fetch(`${url}/api/v1/conversations`, { headers: signedIn })).json()) as ConversationDto[];
     expect(list.map((c) => c.title)).toEqual(['Standalone']);
-    expect((await fetch(`${url}/api/v1/mcp/servers`)).status).toBe(200);
+    expect((await fetch(`${url}/api/v1/mcp/servers`)).status).toBe(401);
+    expect((await fetch(`${url}/api/v1/mcp/servers`, { headers: signedIn })).status).toBe(200);
   });
 
   it("shows the platform's health on the page at /", async () => {

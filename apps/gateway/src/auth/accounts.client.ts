@@ -7,6 +7,7 @@ import {
   type CreateUserRequest,
   type LoginRecord,
   type RecordLoginRequest,
+  type AuditRequest,
   type UpdateUserRequest,
   type Credentials,
   InjectServiceClient,
@@ -63,6 +64,10 @@ export class AccountsClient {
 
   recordLogin(request: RecordLoginRequest): Promise<LoginRecord> {
     return this.client.send(AccountsContract.recordLogin, request);
+  }
+
+  audit(request: AuditRequest): Promise<{ recorded: true }> {
+    return this.client.send(AccountsContract.audit, request);
   }
 
   listUsers(limit: number, after: string | undefined): Promise<UserDto[]> {

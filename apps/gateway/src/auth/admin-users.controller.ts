@@ -1,11 +1,9 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { AppError, ErrorCode, ListUsersRequest, type Role, roles, type UserDto } from '@dataflow/shared';
 import { AccountsClient } from './accounts.client.js';
-import { AdminGuard } from './admin.guard.js';
-import { CallerGuard, CurrentCaller } from './jwt-auth.guard.js';
+import { AdminOnly, CurrentCaller } from './access.guard.js';
 import type { Caller } from './jwt.strategy.js';
-import { RequiresScope, ScopesGuard } from './scopes.guard.js';
 
 export class UpdateUserBody {
   @IsOptional()
@@ -19,8 +17,7 @@ export class UpdateUserBody {
 
 /** Admins manage users: list them, change their role, disable or enable them. Every change is audited. */
 @Controller('api/v1/admin/users')
-@UseGuards(CallerGuard, AdminGuard, ScopesGuard)
-@RequiresScope('admin')
+@AdminOnly()
 export class AdminUsersController {
   constructor(private readonly accounts: AccountsClient) {}
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 import { type ApiKeyDto, type ApiKeyScope, apiKeyScopes, AppError, ErrorCode } from '@dataflow/shared';
 import { AccountsClient } from './accounts.client.js';
-import { apiKeyPrefix } from './api-key.strategy.js';
-import { CurrentCaller, JwtAuthGuard } from './jwt-auth.guard.js';
+import { apiKeyPrefix } from './bearer-authenticator.js';
+import { CurrentCaller, SessionOnly } from './access.guard.js';
 import type { Caller } from './jwt.strategy.js';
 import { hashToken } from './tokens.service.js';
 
@@ -34,7 +34,7 @@ export interface CreatedApiKey {
 
 /** API keys for external integrations. Managed by a signed-in user, never by another key. */
 @Controller('api/v1/api-keys')
-@UseGuards(JwtAuthGuard)
+@SessionOnly()
 export class ApiKeysController {
   constructor(private readonly accounts: AccountsClient) {}
 

@@ -4,7 +4,7 @@ import { AppError, ErrorCode, type UserDto } from '@dataflow/shared';
 import { AccountsClient } from './accounts.client.js';
 import { AUTH_OPTIONS, type AuthOptions, refreshCookie } from './auth.options.js';
 import { LoginRequest, RegisterRequest, type SessionResponse } from './auth.dto.js';
-import { CallerGuard, CurrentCaller } from './jwt-auth.guard.js';
+import { AnyCaller, CurrentCaller, Public } from './access.guard.js';
 import type { Caller } from './jwt.strategy.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { AuthThrottlerGuard } from './throttling.js';
@@ -40,6 +40,7 @@ export class AuthController {
 
   /** The first account becomes admin; after that, REGISTRATION decides. */
   @Post('register')
+  @Public()
   async register(@Body() body: RegisterRequest, @Res({ passthrough: true }) response: Response): Promise<SessionResponse> {
     const problem = passwordProblem(body.password, body.email);
     if (problem) throw new AppError(ErrorCode.ValidationFailed, problem, { field: 'password' });
@@ -53,6 +54,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @Public()
   @HttpCode(200)
   async login(@Body() body: LoginRequest, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<SessionResponse> {
     const credentials = await this.accounts.findCredentials(body.email);
@@ -68,6 +70,7 @@ export class AuthController {
 
   /** Swaps the refresh cookie for a new one and a new access token. A reused cookie ends its whole family of sessions. */
   @Post('refresh')
+  @Public()
   @HttpCode(200)
   async refresh(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<SessionResponse> {
     const presented = cookieValue(request, refreshCookie.name);
@@ -88,7 +91,12 @@ export class AuthController {
     return { ...(await this.tokens.accessTokenFor(rotation.user)), user: rotation.user };
   }
 
+  /**
+   * Needs no access token: the refresh cookie it revokes is the credential, so a user whose
+   * access token has run out (or a tab that reloaded and lost it) can still sign out.
+   */
   @Post('logout')
+  @Public()
   @HttpCode(204)
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     const presented = cookieValue(request, refreshCookie.name);
@@ -98,7 +106,7 @@ export class AuthController {
 
   /** The caller's account, for a session or an API key. */
   @Get('me')
-  @UseGuards(CallerGuard)
+  @AnyCaller()
   me(@CurrentCaller() caller: Caller): Promise<UserDto> {
     return this.accounts.getUser(caller.userId).catch((error: unknown) => {
       // A token outliving its account says nothing about the account.

@@ -1,12 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AccessGuard } from './access.guard.js';
 import { AccountsClient } from './accounts.client.js';
 import { AdminUsersController } from './admin-users.controller.js';
 import { ApiKeyStrategy } from './api-key.strategy.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { AuthController } from './auth.controller.js';
+import { BearerAuthenticator } from './bearer-authenticator.js';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
@@ -20,6 +23,8 @@ export class AuthModule {
     const storage = options.redis ? RedisThrottlerStorage.connect(options.redis.url, `${options.redis.keyPrefix}:throttle:`) : undefined;
     return {
       module: AuthModule,
+      // The rest of the gateway (the MCP routes, `/mcp`) authenticates callers with what this exports.
+      global: true,
       imports: [
         PassportModule,
         ThrottlerModule.forRoot(authThrottling(options.rateLimits, storage)),
@@ -38,8 +43,11 @@ export class AuthModule {
         TokensService,
         JwtStrategy,
         ApiKeyStrategy,
+        BearerAuthenticator,
+        // Every route, in every module: see `Access`.
+        { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [AUTH_OPTIONS, TokensService],
+      exports: [AUTH_OPTIONS, TokensService, AccountsClient, BearerAuthenticator],
     };
   }
 }

@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { ApiKeyScope } from '@dataflow/shared';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options.js';
+import { callerOf } from './bearer-authenticator.js';
 import type { AccessClaims } from './tokens.service.js';
 
 /** Who made the request, as the guards and handlers see it. */
@@ -28,6 +29,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   validate(claims: AccessClaims): Caller {
-    return { userId: claims.sub, role: claims.role };
+    return callerOf(claims);
   }
 }

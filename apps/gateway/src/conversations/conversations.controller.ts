@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { AppError, type ConversationDto, CreateConversationBody, ErrorCode, ListConversationsQuery, UpdateConversationBody } from '@dataflow/shared';
-import { CallerGuard, CurrentCaller } from '../auth/jwt-auth.guard.js';
+import { CurrentCaller, RequiresScope } from '../auth/access.guard.js';
 import type { Caller } from '../auth/jwt.strategy.js';
-import { RequiresScope, ScopesGuard } from '../auth/scopes.guard.js';
 import { ConversationsClient } from './conversations.client.js';
 
 /** A malformed id names no conversation: 404, as for another user's. */
@@ -10,7 +9,6 @@ const conversationId = new ParseUUIDPipe({ exceptionFactory: () => new AppError(
 
 /** The caller's own conversations. Another user's is a 404, never a 403. */
 @Controller('api/v1/conversations')
-@UseGuards(CallerGuard, ScopesGuard)
 export class ConversationsController {
   constructor(private readonly conversations: ConversationsClient) {}
 

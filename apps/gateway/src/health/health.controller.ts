@@ -12,12 +12,14 @@ import {
   TRANSPORT,
   transportChecks,
 } from '@dataflow/shared';
+import { Public } from '../auth/access.guard.js';
 
 /**
  * Liveness and readiness, in Terminus' JSON (what probes and the web app read). Ready needs the
  * conversations service (and through it Postgres), the MCP broker, and Redis when it is used.
  */
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -1,7 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
+  type AuditAction,
+  AppError,
   CallToolBody,
+  ErrorCode,
   McpBrokerContract,
   type McpPromptInfo,
   type McpResourceInfo,
@@ -11,50 +14,68 @@ import {
   type McpToolResult,
   type McpReloadReport,
 } from '@dataflow/shared';
+import { AccountsClient } from '../auth/accounts.client.js';
+import { AdminOnly, CurrentCaller, RequiresScope } from '../auth/access.guard.js';
+import type { Caller } from '../auth/jwt.strategy.js';
 import { abortedOnDisconnect } from '../http/client-disconnect.js';
 import { McpBrokerClient } from './mcp-broker.client.js';
 
-/**
- * Until accounts exist every request acts for this one local user, whose files live in
- * `<USER_DATA_ROOT>/local`; the accounts issue replaces it with the signed-in user.
- */
-export const localUserId = 'local';
+/** Server actions are audited: who did what to which server. */
+async function audited<T>(accounts: AccountsClient, caller: Caller, action: AuditAction, target: string, act: () => Promise<T>): Promise<T> {
+  const outcome = await act();
+  await accounts.audit({ action, actorId: caller.userId, target });
+  return outcome;
+}
 
+/** The MCP servers, tools, resources and prompts the caller can use; per-user servers run as the caller. */
 @Controller('api/v1/mcp')
+@RequiresScope('mcp:call')
 export class McpController {
-  constructor(private readonly broker: McpBrokerClient) {}
+  constructor(
+    private readonly broker: McpBrokerClient,
+    private readonly accounts: AccountsClient,
+  ) {}
 
   @Get('servers')
-  listServers(): Promise<McpServerSummary[]> {
-    return this.broker.rpc.send(McpBrokerContract.listServers, { userId: localUserId });
+  listServers(@CurrentCaller() caller: Caller): Promise<McpServerSummary[]> {
+    return this.broker.rpc.send(McpBrokerContract.listServers, { userId: caller.userId });
   }
 
   @Get('servers/:name')
-  getServer(@Param('name') name: string): Promise<McpServerDetail> {
-    return this.broker.rpc.send(McpBrokerContract.getServer, { name, userId: localUserId });
+  getServer(@CurrentCaller() caller: Caller, @Param('name') name: string): Promise<McpServerDetail> {
+    return this.broker.rpc.send(McpBrokerContract.getServer, { name, userId: caller.userId });
   }
 
+  /** A member restarts their own instance of a per-user server; a shared server, which every user relies on, only an admin. */
   @Post('servers/:name/restart')
   @HttpCode(200)
-  restartServer(@Param('name') name: string): Promise<McpServerSummary> {
-    return this.broker.rpc.send(McpBrokerContract.restartServer, { name, userId: localUserId }, { timeoutMs: 60_000 });
+  async restartServer(@CurrentCaller() caller: Caller, @Param('name') name: string): Promise<McpServerSummary> {
+    if (caller.role !== 'admin') {
+      const server = await this.broker.rpc.send(McpBrokerContract.getServer, { name, userId: caller.userId });
+      if (server.scope === 'shared') throw new AppError(ErrorCode.Forbidden, `${name} is shared by every user: only an admin can restart it`);
+    }
+    return audited(this.accounts, caller, 'mcp.server_restarted', `mcp-server:${name}`, () =>
+      this.broker.rpc.send(McpBrokerContract.restartServer, { name, userId: caller.userId }, { timeoutMs: 60_000 }),
+    );
   }
 
   @Post('servers/:name/enable')
   @HttpCode(200)
-  enableServer(@Param('name') name: string): Promise<McpServerSummary> {
-    return this.broker.rpc.send(McpBrokerContract.enableServer, { name });
+  @AdminOnly()
+  enableServer(@CurrentCaller() caller: Caller, @Param('name') name: string): Promise<McpServerSummary> {
+    return audited(this.accounts, caller, 'mcp.server_enabled', `mcp-server:${name}`, () => this.broker.rpc.send(McpBrokerContract.enableServer, { name }));
   }
 
   @Post('servers/:name/disable')
   @HttpCode(200)
-  disableServer(@Param('name') name: string): Promise<McpServerSummary> {
-    return this.broker.rpc.send(McpBrokerContract.disableServer, { name });
+  @AdminOnly()
+  disableServer(@CurrentCaller() caller: Caller, @Param('name') name: string): Promise<McpServerSummary> {
+    return audited(this.accounts, caller, 'mcp.server_disabled', `mcp-server:${name}`, () => this.broker.rpc.send(McpBrokerContract.disableServer, { name }));
   }
 
   @Get('tools')
-  listTools(): Promise<McpToolInfo[]> {
-    return this.broker.rpc.send(McpBrokerContract.listTools, { userId: localUserId });
+  listTools(@CurrentCaller() caller: Caller): Promise<McpToolInfo[]> {
+    return this.broker.rpc.send(McpBrokerContract.listTools, { userId: caller.userId });
   }
 
   /**
@@ -65,13 +86,14 @@ export class McpController {
   @Post('tools/:qualifiedName/call')
   @HttpCode(200)
   async callTool(
+    @CurrentCaller() caller: Caller,
     @Param('qualifiedName') qualifiedName: string,
     @Body() body: CallToolBody,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<McpToolResult | undefined> {
     const abort = abortedOnDisconnect(response);
-    const call = { qualifiedName, arguments: body.arguments, timeoutMs: body.timeoutMs, userId: localUserId };
+    const call = { qualifiedName, arguments: body.arguments, timeoutMs: body.timeoutMs, userId: caller.userId };
     if (request.accepts(['application/json', 'text/event-stream']) !== 'text/event-stream') {
       return this.broker.callTool(call, { signal: abort.signal });
     }
@@ -97,24 +119,28 @@ export class McpController {
   }
 
   @Get('resources')
-  listResources(): Promise<McpResourceInfo[]> {
-    return this.broker.rpc.send(McpBrokerContract.listResources, { userId: localUserId });
+  listResources(@CurrentCaller() caller: Caller): Promise<McpResourceInfo[]> {
+    return this.broker.rpc.send(McpBrokerContract.listResources, { userId: caller.userId });
   }
 
   @Get('prompts')
-  listPrompts(): Promise<McpPromptInfo[]> {
-    return this.broker.rpc.send(McpBrokerContract.listPrompts, { userId: localUserId });
+  listPrompts(@CurrentCaller() caller: Caller): Promise<McpPromptInfo[]> {
+    return this.broker.rpc.send(McpBrokerContract.listPrompts, { userId: caller.userId });
   }
 }
 
 @Controller('api/v1/admin/mcp')
+@AdminOnly()
 export class McpAdminController {
-  constructor(private readonly broker: McpBrokerClient) {}
+  constructor(
+    private readonly broker: McpBrokerClient,
+    private readonly accounts: AccountsClient,
+  ) {}
 
   /** Re-reads MCP_CONFIG; servers whose entry did not change keep their connections. */
   @Post('reload')
   @HttpCode(200)
-  reload(): Promise<McpReloadReport> {
-    return this.broker.rpc.send(McpBrokerContract.reload, {});
+  reload(@CurrentCaller() caller: Caller): Promise<McpReloadReport> {
+    return audited(this.accounts, caller, 'mcp.config_reloaded', 'mcp-config', () => this.broker.rpc.send(McpBrokerContract.reload, {}));
   }
 }

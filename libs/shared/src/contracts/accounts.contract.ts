@@ -172,6 +172,10 @@ export const auditActions = [
   'user.disabled',
   'user.enabled',
   'conversation.deleted',
+  'mcp.server_restarted',
+  'mcp.server_enabled',
+  'mcp.server_disabled',
+  'mcp.config_reloaded',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

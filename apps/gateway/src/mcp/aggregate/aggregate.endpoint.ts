@@ -1,8 +1,9 @@
 import { type INestApplication, Inject, Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { accessProblem } from '../../auth/access.guard.js';
+import { BearerAuthenticator } from '../../auth/bearer-authenticator.js';
 import { McpBrokerClient } from '../mcp-broker.client.js';
-import { localUserId } from '../mcp.controller.js';
 import { createAggregateServer } from './aggregate-server.js';
 import { McpSessions } from './mcp-sessions.service.js';
 import { OriginPolicy } from './origin-policy.js';
@@ -24,7 +25,9 @@ function sendJsonRpcError(response: Response, status: number, code: number, mess
  * `/mcp`: every tool, resource and prompt of the broker as one MCP server, over Streamable HTTP
  * (POST for messages, GET for the server's stream, DELETE to end a session). Each session is
  * its own server; its id comes back in `Mcp-Session-Id` and the client sends it on every request.
- * Pages on an allowed origin get CORS headers; pages on any other origin get a 403.
+ * Pages on an allowed origin get CORS headers; pages on any other origin get a 403. Every request
+ * carries `Authorization: Bearer` (an access token, or an API key with `mcp:call`); a session
+ * belongs to the user who opened it, and per-user servers run as that user.
  */
 @Injectable()
 export class McpAggregateEndpoint {
@@ -33,6 +36,7 @@ export class McpAggregateEndpoint {
   constructor(
     private readonly broker: McpBrokerClient,
     private readonly sessions: McpSessions,
+    private readonly bearer: BearerAuthenticator,
     @Inject(MCP_ORIGIN_POLICY) private readonly origins: OriginPolicy,
   ) {}
 
@@ -60,7 +64,14 @@ export class McpAggregateEndpoint {
     if (request.method === 'POST' && request.body === undefined) {
       return sendJsonRpcError(response, 415, transportError, 'Unsupported Media Type: Content-Type must be application/json');
     }
-    const userId = this.userOf(request);
+    const caller = await this.bearer.authenticate(request.headers.authorization);
+    if (!caller) {
+      response.set('WWW-Authenticate', 'Bearer realm="mcp"');
+      return sendJsonRpcError(response, 401, transportError, 'Unauthorized: send Authorization: Bearer <access token or API key with the mcp:call scope>');
+    }
+    const refused = accessProblem({ kind: 'scope', scope: 'mcp:call' }, caller);
+    if (refused) return sendJsonRpcError(response, 403, transportError, `Forbidden: ${refused.message}`);
+    const userId = caller.userId;
     const sessionId = request.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.sessions.find(sessionId, userId);
@@ -71,14 +82,6 @@ export class McpAggregateEndpoint {
       return this.sessions.open(userId, createAggregateServer(this.broker, userId, this.logger), request, response, request.body);
     }
     sendJsonRpcError(response, 400, transportError, 'Bad Request: the Mcp-Session-Id header is missing; a session starts with an initialize request');
-  }
-
-  /**
-   * Who the client acts for. The seam for accounts: `/mcp` will sit behind the same guard as
-   * `/api`, and this returns the authenticated user. A session belongs to the user who opened it.
-   */
-  private userOf(_request: Request): string {
-    return localUserId;
   }
 
   /** The last resort for an error none of the handlers answered: logged, and a JSON-RPC error rather than express's HTML page. */
