@@ -1,3 +1,4 @@
+import type { ConversationDto, MessageDto, Page } from '@dataflow/shared';
 import { DistributedPlatform } from './distributed-platform.js';
 
 const json = { 'content-type': 'application/json' };
@@ -44,7 +45,7 @@ describe('conversations belong to their owner (distributed)', () => {
       expect(response.status).toBe(404);
       expect(((await response.json()) as { detail: string }).detail).toBe('There is no such conversation');
     }
-    expect((await (await platform.api('/api/v1/conversations', { headers: { authorization: other } })).json()) as unknown[]).toEqual([]);
+    expect(await (await platform.api('/api/v1/conversations', { headers: { authorization: other } })).json()).toEqual({ items: [], nextCursor: null });
     expect(await (await platform.api(`/api/v1/conversations/${id}`)).json()).toMatchObject({ title: 'Private' });
     expect((await platform.api('/api/v1/conversations/not-a-uuid')).status).toBe(404);
   });
@@ -66,5 +67,96 @@ describe('conversations belong to their owner (distributed)', () => {
       const response = await platform.api(`/api/v1/conversations/${id}`, { method: 'PATCH', body: JSON.stringify(body) });
       expect({ body, status: response.status }).toEqual({ body, status: 400 });
     }
+  });
+
+  /** Messages are written by chat turns; here they go straight into the table. */
+  async function addMessage(conversationId: string, role: string, parts: unknown[], parentId: string | null = null): Promise<string> {
+    const text = (parts as { type: string; text?: string }[]).filter((part) => part.type === 'text').map((part) => part.text).join('\n\n');
+    const [row] = await platform.database.query<{ id: string }>(
+      `INSERT INTO messages (conversation_id, parent_id, role, status, parts, text, model) VALUES ($1, $2, $3, 'complete', $4, $5, $6) RETURNING id`,
+      [conversationId, parentId, role, JSON.stringify(parts), text, role === 'assistant' ? 'gpt-test' : null],
+    );
+    await platform.database.query(`UPDATE conversations SET active_at = now() WHERE id = $1`, [conversationId]);
+    return row!.id;
+  }
+
+  it('pages through messages oldest first, and through conversations by last activity', async () => {
+    const { id } = await create('Paged');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await addMessage(id, i % 2 ? 'assistant' : 'user', [{ type: 'text', text: `message ${i}` }], ids.at(-1) ?? null));
+    const seen: string[] = [];
+    let next = `/api/v1/conversations/${id}/messages?limit=2`;
+    for (;;) {
+      const page = (await (await platform.api(next)).json()) as Page<MessageDto>;
+      seen.push(...page.items.map((m) => m.id));
+      if (!page.nextCursor) break;
+      next = `/api/v1/conversations/${id}/messages?limit=2&cursor=${page.nextCursor}`;
+    }
+    expect(seen).toEqual(ids);
+    const first = (await (await platform.api(`/api/v1/conversations/${id}/messages?limit=2`)).json()) as Page<MessageDto>;
+    expect(first.items[1]).toMatchObject({ role: 'assistant', parentId: ids[0], model: 'gpt-test', parts: [{ type: 'text', text: 'message 1' }] });
+    expect((await platform.api(`/api/v1/conversations/${id}/messages`, { headers: { authorization: other } })).status).toBe(404);
+
+    const top = (await (await platform.api('/api/v1/conversations?limit=1')).json()) as Page<ConversationDto>;
+    expect(top.items.map((c) => c.title)).toEqual(['Paged']);
+    expect(top.nextCursor).toEqual(expect.any(String));
+    for (const query of ['cursor=not*a*cursor', 'cursor=bm90LWEtY3Vyc29y', 'limit=0', 'limit=101', 'archived=maybe', 'q=', `q=${'x'.repeat(201)}`]) {
+      const refused = await platform.api(`/api/v1/conversations?${query}`);
+      expect({ query, status: refused.status }).toEqual({ query, status: 400 });
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
+  it('finds conversations by words in their title or messages, only among the caller\'s own', async () => {
+    const { id } = await create('Quarterly planning');
+    await addMessage(id, 'user', [{ type: 'text', text: 'Which warehouses shipped the most pallets last quarter?' }]);
+    await create('Warehouse costs');
+    const titles = async (q: string, authorization?: string) =>
+      ((await (await platform.api(`/api/v1/conversations?q=${encodeURIComponent(q)}`, authorization ? { headers: { authorization } } : {})).json()) as Page<ConversationDto>).items.map((c) => c.title);
+    expect(await titles('pallet')).toEqual(['Quarterly planning']);
+    expect((await titles('warehouse')).sort()).toEqual(['Quarterly planning', 'Warehouse costs']);
+    expect(await titles('warehouse -pallets')).toEqual(['Warehouse costs']);
+    expect(await titles('pallet', other)).toEqual([]);
+    // Search syntax never reaches SQL as SQL.
+    expect(await titles("'); DROP TABLE messages; --")).toEqual([]);
+    expect(await platform.database.query(`SELECT to_regclass('messages') IS NOT NULL AS kept`)).toEqual([{ kept: true }]);
+  });
+
+  it('exports a conversation as Markdown or JSON, with its tool calls, results and charts', async () => {
+    const { id } = await create('Sales / Q3: export');
+    const question = await addMessage(id, 'user', [{ type: 'text', text: 'Chart sales by region' }]);
+    await addMessage(
+      id,
+      'assistant',
+      [
+        { type: 'tool_call', callId: 'c1', tool: 'data__query', arguments: { sql: 'SELECT region, sum(amount) FROM sales GROUP BY 1' } },
+        { type: 'tool_result', callId: 'c1', isError: false, content: 'region,sum\nEU,10\n```' },
+        { type: 'chart', title: 'Sales by region', spec: { mark: 'bar' } },
+        { type: 'text', text: 'EU leads.' },
+      ],
+      question,
+    );
+    const markdown = await platform.api(`/api/v1/conversations/${id}/export?format=md`);
+    expect(markdown.status).toBe(200);
+    expect(markdown.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(markdown.headers.get('content-disposition')).toBe('attachment; filename=Sales-Q3-export.md');
+    const text = await markdown.text();
+    expect(text).toMatch(/^# Sales \/ Q3: export\n/);
+    expect(text).toContain('### User');
+    expect(text).toContain('Chart sales by region');
+    expect(text).toContain('**Tool call** `data__query`');
+    expect(text).toContain('````\nregion,sum\nEU,10\n```\n````'); // a fence its content cannot close
+    expect(text).toContain('**Chart: Sales by region** (Vega-Lite)');
+    expect(text).toContain('EU leads.');
+
+    const exported = await platform.api(`/api/v1/conversations/${id}/export?format=json`);
+    expect(exported.headers.get('content-disposition')).toBe('attachment; filename=Sales-Q3-export.json');
+    const body = (await exported.json()) as { conversation: ConversationDto; messages: MessageDto[] };
+    expect(body.conversation.title).toBe('Sales / Q3: export');
+    expect(body.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(body.messages[1]!.parts).toHaveLength(4);
+
+    for (const query of ['', '?format=pdf']) expect((await platform.api(`/api/v1/conversations/${id}/export${query}`)).status).toBe(400);
+    expect((await platform.api(`/api/v1/conversations/${id}/export?format=md`, { headers: { authorization: other } })).status).toBe(404);
   });
 });

@@ -1,4 +1,4 @@
-import type { ConversationDto } from '@dataflow/shared';
+import type { ConversationDto, Page } from '@dataflow/shared';
 import { randomUUID } from 'node:crypto';
 import { DistributedPlatform } from './distributed-platform.js';
 
@@ -18,7 +18,7 @@ describe('the distributed platform: gateway, conversations and broker as separat
 
     const list = await platform.api('/api/v1/conversations');
     expect(list.status).toBe(200);
-    expect(((await list.json()) as ConversationDto[]).map((c) => c.id)).toEqual([second.id, created.id]);
+    expect(((await list.json()) as Page<ConversationDto>).items.map((c) => c.id)).toEqual([second.id, created.id]);
     const rows = await platform.database.query('SELECT title FROM conversations ORDER BY created_at');
     expect(rows.map((r) => r.title)).toEqual(['Sales by region', 'New conversation']);
   });

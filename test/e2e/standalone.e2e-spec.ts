@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { type ConversationDto, findFreePort } from '@dataflow/shared';
+import { type ConversationDto, findFreePort, type Page } from '@dataflow/shared';
 import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -60,7 +60,7 @@ describe('npm start: the whole platform on one machine, with no DATABASE_URL or 
       body: JSON.stringify({ title: 'Standalone' }),
     });
     expect(created.status).toBe(201);
-    const list = (await (await fetch(`${url}/api/v1/conversations`, { headers: signedIn })).json()) as ConversationDto[];
+    const list = ((await (await fetch(`${url}/api/v1/conversations`, { headers: signedIn })).json()) as Page<ConversationDto>).items;
     expect(list.map((c) => c.title)).toEqual(['Standalone']);
     expect((await fetch(`${url}/api/v1/mcp/servers`)).status).toBe(401);
     expect((await fetch(`${url}/api/v1/mcp/servers`, { headers: signedIn })).status).toBe(200);
@@ -98,7 +98,7 @@ describe('npm start: the whole platform on one machine, with no DATABASE_URL or 
 
     platform = await start();
     // The access token outlives the restart: the JWT secret is kept in the data folder.
-    const list = (await (await fetch(`${url}/api/v1/conversations`, { headers: signedIn })).json()) as ConversationDto[];
+    const list = ((await (await fetch(`${url}/api/v1/conversations`, { headers: signedIn })).json()) as Page<ConversationDto>).items;
     expect(list.map((c) => c.title)).toEqual(['Standalone']);
   });
 });

@@ -8,6 +8,8 @@ export * from './context/request-context.js';
 export * from './contracts/accounts.contract.js';
 export * from './contracts/conversations.contract.js';
 export * from './contracts/mcp-broker.contract.js';
+export * from './contracts/messages.contract.js';
+export * from './contracts/page.js';
 export * from './contracts/rpc-contract.js';
 export * from './contracts/service-name.js';
 export * from './errors/app-error.js';

@@ -24,6 +24,10 @@ export class Conversation {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 
+  /** When a message was last added, or the conversation made: the list's order. */
+  @Column({ name: 'active_at', type: 'timestamptz', default: () => 'now()' })
+  activeAt!: Date;
+
   /** Soft delete: a deleted conversation is kept until it is purged. */
   @DeleteDateColumn({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;

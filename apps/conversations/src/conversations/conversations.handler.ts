@@ -1,17 +1,24 @@
 import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  AppendMessageRequest,
   type ConversationDto,
   ConversationRef,
   ConversationsContract,
   CreateConversationRequest,
   defaultConversationTitle,
   ListConversationsRequest,
+  ListMessagesRequest,
+  type MessageDto,
+  MessagesContract,
+  type Page,
   UpdateConversationRequest,
+  UpdateMessageRequest,
 } from '@dataflow/shared';
 import { Conversation } from './conversation.entity.js';
 import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { ConversationsRepository } from './conversations.repository.js';
+import { MessagesRepository } from './messages.repository.js';
 
 const defaultPageSize = 50;
 
@@ -23,6 +30,7 @@ function toDto(conversation: Conversation): ConversationDto {
     archived: conversation.archived,
     createdAt: conversation.createdAt.toISOString(),
     updatedAt: conversation.updatedAt.toISOString(),
+    activeAt: conversation.activeAt.toISOString(),
   };
 }
 
@@ -32,6 +40,7 @@ export class ConversationsHandler {
 
   constructor(
     private readonly conversations: ConversationsRepository,
+    private readonly messages: MessagesRepository,
     private readonly accounts: AccountsRepository,
   ) {}
 
@@ -43,9 +52,26 @@ export class ConversationsHandler {
   }
 
   @MessagePattern(ConversationsContract.list.pattern)
-  async list(@Payload() request: ListConversationsRequest): Promise<ConversationDto[]> {
-    const conversations = await this.conversations.listNewest(request.ownerId, request.limit ?? defaultPageSize);
-    return conversations.map(toDto);
+  async list(@Payload() request: ListConversationsRequest): Promise<Page<ConversationDto>> {
+    const { ownerId, limit, ...listing } = request;
+    const page = await this.conversations.list(ownerId, { ...listing, limit: limit ?? defaultPageSize });
+    return { items: page.items.map(toDto), nextCursor: page.nextCursor };
+  }
+
+  @MessagePattern(MessagesContract.append.pattern)
+  append(@Payload() request: AppendMessageRequest): Promise<MessageDto> {
+    return this.messages.append(request);
+  }
+
+  @MessagePattern(MessagesContract.update.pattern)
+  updateMessage(@Payload() request: UpdateMessageRequest): Promise<MessageDto> {
+    const { ownerId, conversationId, id, ...change } = request;
+    return this.messages.update(ownerId, conversationId, id, change);
+  }
+
+  @MessagePattern(MessagesContract.list.pattern)
+  listMessages(@Payload() request: ListMessagesRequest): Promise<Page<MessageDto>> {
+    return this.messages.list(request.ownerId, request.conversationId, request.limit ?? defaultPageSize, request.cursor);
   }
 
   @MessagePattern(ConversationsContract.get.pattern)

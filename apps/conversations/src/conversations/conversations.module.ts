@@ -5,10 +5,11 @@ import { Conversation } from './conversation.entity.js';
 import { ConversationsPurge } from './conversations-purge.js';
 import { ConversationsHandler } from './conversations.handler.js';
 import { ConversationsRepository } from './conversations.repository.js';
+import { MessagesRepository } from './messages.repository.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Conversation]), AccountsModule],
   controllers: [ConversationsHandler],
-  providers: [ConversationsRepository, ConversationsPurge],
+  providers: [ConversationsRepository, MessagesRepository, ConversationsPurge],
 })
 export class ConversationsModule {}

@@ -1,8 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppError, ErrorCode } from '@dataflow/shared';
+import { AppError, decodeCursor, encodeCursor, ErrorCode, type Page } from '@dataflow/shared';
 import { Conversation } from './conversation.entity.js';
+
+export interface ConversationListing {
+  limit: number;
+  cursor?: string;
+  q?: string;
+  archived?: boolean;
+}
+
+/** A cursor's key: the last row's `active_at` as Postgres wrote it (microseconds kept) and its id. */
+const activeKeyPattern = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function cursorKey(cursor: string): [string, string] {
+  const key = decodeCursor(cursor, 2);
+  if (!key || typeof key[0] !== 'string' || typeof key[1] !== 'string' || !activeKeyPattern.test(key[0]) || !uuidPattern.test(key[1])) {
+    throw new AppError(ErrorCode.ValidationFailed, 'cursor is not one this list gave out', { field: 'cursor' });
+  }
+  return [key[0], key[1]];
+}
 
 @Injectable()
 export class ConversationsRepository {
@@ -12,8 +31,31 @@ export class ConversationsRepository {
     return this.conversations.save(this.conversations.create({ ownerId, title }));
   }
 
-  listNewest(ownerId: string, limit: number): Promise<Conversation[]> {
-    return this.conversations.find({ where: { ownerId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  /**
+   * The owner's conversations, most recently active first, a page at a time; archived ones only
+   * when asked for. With `q`, those whose title or any message matches it (web-search syntax).
+   */
+  async list(ownerId: string, listing: ConversationListing): Promise<Page<Conversation>> {
+    const parameters: unknown[] = [ownerId, listing.archived ?? false, listing.limit + 1];
+    const conditions = ['owner_id = $1', 'deleted_at IS NULL', 'archived = $2'];
+    if (listing.cursor !== undefined) {
+      parameters.push(...cursorKey(listing.cursor));
+      conditions.push(`(active_at, id) < ($${parameters.length - 1}::timestamptz, $${parameters.length}::uuid)`);
+    }
+    if (listing.q !== undefined) {
+      parameters.push(listing.q);
+      const query = `websearch_to_tsquery('english', $${parameters.length})`;
+      conditions.push(`(c.search @@ ${query} OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.search @@ ${query}))`);
+    }
+    const rows = (await this.conversations.manager.query(
+      `SELECT id, title, pinned, archived, owner_id AS "ownerId", created_at AS "createdAt", updated_at AS "updatedAt", active_at AS "activeAt", active_at::text AS "activeKey"
+       FROM conversations c WHERE ${conditions.join(' AND ')}
+       ORDER BY active_at DESC, id DESC LIMIT $3`,
+      parameters,
+    )) as (Conversation & { activeKey: string })[];
+    const items = rows.slice(0, listing.limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > listing.limit && last ? encodeCursor([last.activeKey, last.id]) : null };
   }
 
   /** The owner's conversation, not deleted; another user's is not found, so that it does not leak. */

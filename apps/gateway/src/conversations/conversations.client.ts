@@ -6,6 +6,10 @@ import {
   CreateConversationRequest,
   InjectServiceClient,
   ListConversationsRequest,
+  type ListMessagesRequest,
+  type MessageDto,
+  MessagesContract,
+  type Page,
   ServiceClient,
   ServiceName,
   type UpdateConversationRequest,
@@ -19,7 +23,7 @@ export class ConversationsClient {
     return this.client.send(ConversationsContract.create, request);
   }
 
-  list(request: ListConversationsRequest): Promise<ConversationDto[]> {
+  list(request: ListConversationsRequest): Promise<Page<ConversationDto>> {
     return this.client.send(ConversationsContract.list, request);
   }
 
@@ -33,5 +37,21 @@ export class ConversationsClient {
 
   delete(request: ConversationRef): Promise<{ deleted: true }> {
     return this.client.send(ConversationsContract.delete, request);
+  }
+
+  listMessages(request: ListMessagesRequest): Promise<Page<MessageDto>> {
+    return this.client.send(MessagesContract.list, request);
+  }
+
+  /** Every message, oldest first, fetched a page at a time so that no one reply is huge. */
+  async allMessages(ref: ConversationRef): Promise<MessageDto[]> {
+    const messages: MessageDto[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listMessages({ ownerId: ref.ownerId, conversationId: ref.id, limit: 500, cursor });
+      messages.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return messages;
   }
 }

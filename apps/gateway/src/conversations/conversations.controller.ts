@@ -1,7 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { AppError, type ConversationDto, CreateConversationBody, ErrorCode, ListConversationsQuery, UpdateConversationBody } from '@dataflow/shared';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  AppError,
+  type ConversationDto,
+  CreateConversationBody,
+  ErrorCode,
+  ExportConversationQuery,
+  ListConversationsQuery,
+  ListMessagesQuery,
+  type MessageDto,
+  type Page,
+  UpdateConversationBody,
+} from '@dataflow/shared';
 import { CurrentCaller, RequiresScope } from '../auth/access.guard.js';
 import type { Caller } from '../auth/jwt.strategy.js';
+import { type ConversationExport, conversationToMarkdown, exportFileName } from './conversation-export.js';
 import { ConversationsClient } from './conversations.client.js';
 
 /** A malformed id names no conversation: 404, as for another user's. */
@@ -20,7 +33,7 @@ export class ConversationsController {
 
   @Get()
   @RequiresScope('conversations:read')
-  list(@CurrentCaller() caller: Caller, @Query() query: ListConversationsQuery): Promise<ConversationDto[]> {
+  list(@CurrentCaller() caller: Caller, @Query() query: ListConversationsQuery): Promise<Page<ConversationDto>> {
     return this.conversations.list({ ...query, ownerId: caller.userId });
   }
 
@@ -35,6 +48,31 @@ export class ConversationsController {
   update(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string, @Body() body: UpdateConversationBody): Promise<ConversationDto> {
     if (body.title === undefined && body.pinned === undefined && body.archived === undefined) throw new AppError(ErrorCode.ValidationFailed, 'Give title, pinned or archived');
     return this.conversations.update({ ...body, ownerId: caller.userId, id });
+  }
+
+  /** Oldest first, a page at a time. */
+  @Get(':id/messages')
+  @RequiresScope('conversations:read')
+  messages(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string, @Query() query: ListMessagesQuery): Promise<Page<MessageDto>> {
+    return this.conversations.listMessages({ ...query, ownerId: caller.userId, conversationId: id });
+  }
+
+  /** The whole conversation as a download: Markdown to read, JSON to keep or import elsewhere. */
+  @Get(':id/export')
+  @RequiresScope('conversations:read')
+  async export(
+    @CurrentCaller() caller: Caller,
+    @Param('id', conversationId) id: string,
+    @Query() query: ExportConversationQuery,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ConversationExport | string> {
+    const ref = { ownerId: caller.userId, id };
+    const conversation = await this.conversations.get(ref);
+    const exported: ConversationExport = { conversation, messages: await this.conversations.allMessages(ref), exportedAt: new Date().toISOString() };
+    response.attachment(exportFileName(conversation, query.format));
+    if (query.format === 'json') return exported;
+    response.type('text/markdown; charset=utf-8');
+    return conversationToMarkdown(exported);
   }
 
   /** Soft delete: purged after 30 days. */

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { OptionalCursor, OptionalPageSize, type Page } from './page.js';
 import { type NoArguments, rpc, type ServiceHealth } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
 
@@ -19,14 +20,36 @@ export class CreateConversationBody {
   title?: string;
 }
 
-/** The query of GET /api/v1/conversations. */
+/** The query of GET /api/v1/conversations: most recently active first, a page at a time. */
 export class ListConversationsQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @Max(100)
-  @Min(1)
-  @IsInt()
+  @OptionalPageSize(100)
   limit?: number;
+
+  @OptionalCursor()
+  cursor?: string;
+
+  /** Full-text search over titles and message text (English stemming; quotes, OR and -word as in a web search). */
+  @IsOptional()
+  @MaxLength(200)
+  @MinLength(1, { message: 'q must not be blank' })
+  @Transform(trim)
+  @IsString()
+  q?: string;
+
+  /** Archived conversations are listed only when this is true, and then only they. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'archived must be true or false' })
+  archived?: boolean;
+}
+
+export const exportFormats = ['md', 'json'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+/** The query of GET /api/v1/conversations/:id/export. */
+export class ExportConversationQuery {
+  @IsIn(exportFormats, { message: `format must be one of ${exportFormats.join(', ')}` })
+  format!: ExportFormat;
 }
 
 /** A conversation is made for its owner, the signed-in caller: the gateway sets it, never the client. */
@@ -82,14 +105,16 @@ export interface ConversationDto {
   archived: boolean;
   createdAt: string;
   updatedAt: string;
+  /** When a message was last added (or the conversation made): the list's order. */
+  activeAt: string;
 }
 
 export const defaultConversationTitle = 'New conversation';
 
 export const ConversationsContract = {
   create: rpc<CreateConversationRequest, ConversationDto>(ServiceName.Conversations, 'conversations.create'),
-  /** Newest first. */
-  list: rpc<ListConversationsRequest, ConversationDto[]>(ServiceName.Conversations, 'conversations.list'),
+  /** Most recently active first. */
+  list: rpc<ListConversationsRequest, Page<ConversationDto>>(ServiceName.Conversations, 'conversations.list'),
   /** NotFound unless it is the owner's and not deleted. */
   get: rpc<ConversationRef, ConversationDto>(ServiceName.Conversations, 'conversations.get'),
   update: rpc<UpdateConversationRequest, ConversationDto>(ServiceName.Conversations, 'conversations.update'),

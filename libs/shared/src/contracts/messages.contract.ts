@@ -1,0 +1,184 @@
+import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateBy, ValidateNested } from 'class-validator';
+import { Type } from 'class-transformer';
+import { OptionalCursor, OptionalPageSize, type Page } from './page.js';
+import { rpc } from './rpc-contract.js';
+import { ServiceName } from './service-name.js';
+
+export const messageRoles = ['user', 'assistant', 'system', 'tool'] as const;
+export type MessageRole = (typeof messageRoles)[number];
+
+/** `streaming` while the answer is still being written (in batches); then how it ended. */
+export const messageStatuses = ['streaming', 'complete', 'error', 'cancelled'] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
+
+/** What a message is made of, in order. */
+export type MessagePart =
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; callId: string; tool: string; arguments: Record<string, unknown> }
+  | { type: 'tool_result'; callId: string; isError: boolean; content: unknown }
+  | { type: 'chart'; spec: Record<string, unknown>; title?: string }
+  | { type: 'file'; name: string; uploadId?: string; mediaType?: string }
+  | { type: 'error'; code: string; message: string };
+export type MessagePartType = MessagePart['type'];
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isText = (value: unknown, max: number) => typeof value === 'string' && value.length <= max;
+
+/** The first thing wrong with a list of parts, or undefined when every part is well formed. */
+export function messagePartsProblem(parts: unknown): string | undefined {
+  if (!Array.isArray(parts)) return 'parts must be an array';
+  if (parts.length > 1_000) return 'a message has at most 1000 parts';
+  for (const [index, part] of parts.entries()) {
+    const where = `parts[${index}]`;
+    if (!isRecord(part)) return `${where} must be an object`;
+    switch (part.type) {
+      case 'text':
+        if (!isText(part.text, 1_000_000)) return `${where}.text must be a string of at most 1,000,000 characters`;
+        break;
+      case 'tool_call':
+        if (!isText(part.callId, 200) || !isText(part.tool, 300) || !isRecord(part.arguments)) return `${where} needs callId, tool and an arguments object`;
+        break;
+      case 'tool_result':
+        if (!isText(part.callId, 200) || typeof part.isError !== 'boolean' || !('content' in part)) return `${where} needs callId, isError and content`;
+        break;
+      case 'chart':
+        if (!isRecord(part.spec) || (part.title !== undefined && !isText(part.title, 300))) return `${where} needs a spec object`;
+        break;
+      case 'file':
+        if (!isText(part.name, 255) || (part.uploadId !== undefined && !isText(part.uploadId, 36))) return `${where} needs a name`;
+        break;
+      case 'error':
+        if (!isText(part.code, 100) || !isText(part.message, 10_000)) return `${where} needs code and message`;
+        break;
+      default:
+        return `${where}.type must be one of text, tool_call, tool_result, chart, file, error`;
+    }
+  }
+  return undefined;
+}
+
+const AreMessageParts = () =>
+  ValidateBy({
+    name: 'areMessageParts',
+    validator: { validate: (value) => messagePartsProblem(value) === undefined, defaultMessage: (args) => messagePartsProblem(args?.value) ?? 'parts are not valid' },
+  });
+
+export class TokenUsage {
+  @IsInt()
+  @Min(0)
+  inputTokens!: number;
+
+  @IsInt()
+  @Min(0)
+  outputTokens!: number;
+}
+
+/** When the answer started, how long until its first token, and how long it took in all. */
+export class MessageTiming {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  firstTokenMs?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  durationMs?: number;
+}
+
+/** What an update to a message may change: a streaming message is rewritten (that message only) in batches. */
+export class MessageChange {
+  @IsOptional()
+  @AreMessageParts()
+  parts?: MessagePart[];
+
+  @IsOptional()
+  @IsIn(messageStatuses)
+  status?: MessageStatus;
+
+  @IsOptional()
+  @MaxLength(200)
+  @IsString()
+  model?: string;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TokenUsage)
+  usage?: TokenUsage;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MessageTiming)
+  timing?: MessageTiming;
+}
+
+export class AppendMessageRequest extends MessageChange {
+  @IsUUID()
+  ownerId!: string;
+
+  @IsUUID()
+  conversationId!: string;
+
+  /** The message this one answers or follows; null or absent for the first. It must be in the same conversation. */
+  @IsOptional()
+  @IsUUID()
+  parentId?: string;
+
+  @IsIn(messageRoles)
+  role!: MessageRole;
+
+  @AreMessageParts()
+  declare parts: MessagePart[];
+}
+
+export class UpdateMessageRequest extends MessageChange {
+  @IsUUID()
+  ownerId!: string;
+
+  @IsUUID()
+  conversationId!: string;
+
+  @IsUUID()
+  id!: string;
+}
+
+/** The query of GET /api/v1/conversations/:id/messages: oldest first, a page at a time. */
+export class ListMessagesQuery {
+  @OptionalPageSize(500)
+  limit?: number;
+
+  @OptionalCursor()
+  cursor?: string;
+}
+
+export class ListMessagesRequest extends ListMessagesQuery {
+  @IsUUID()
+  ownerId!: string;
+
+  @IsUUID()
+  conversationId!: string;
+}
+
+export interface MessageDto {
+  id: string;
+  conversationId: string;
+  parentId: string | null;
+  role: MessageRole;
+  status: MessageStatus;
+  parts: MessagePart[];
+  model: string | null;
+  usage: { inputTokens: number; outputTokens: number } | null;
+  timing: { firstTokenMs?: number; durationMs?: number } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const MessagesContract = {
+  /** NotFound unless the conversation is the owner's; a parentId from elsewhere is a validation error. */
+  append: rpc<AppendMessageRequest, MessageDto>(ServiceName.Conversations, 'messages.append'),
+  update: rpc<UpdateMessageRequest, MessageDto>(ServiceName.Conversations, 'messages.update'),
+  /** Oldest first. */
+  list: rpc<ListMessagesRequest, Page<MessageDto>>(ServiceName.Conversations, 'messages.list'),
+};
