@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { DistributedPlatform } from './distributed-platform.js';
+import { DistributedPlatform, e2eJwtSecret } from './distributed-platform.js';
 
 const json = { 'content-type': 'application/json' };
 const strongPassword = 'a long and unusual passphrase';
@@ -134,7 +134,7 @@ describe('accounts and sessions (distributed)', () => {
     expect((await me(login.accessToken)).status).toBe(200);
     const [header, payload] = login.accessToken.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    const sign = (claimsToSign: object, key = 'e2e-only-jwt-secret-0123456789abcdefghijklmnop', alg = 'HS256') => {
+    const sign = (claimsToSign: object, key = e2eJwtSecret, alg = 'HS256') => {
       const head = Buffer.from(JSON.stringify({ alg, typ: 'JWT' })).toString('base64url');
       const body = Buffer.from(JSON.stringify(claimsToSign)).toString('base64url');
       return `${head}.${body}.${alg === 'none' ? '' : createHmac('sha256', key).update(`${head}.${body}`).digest('base64url')}`;

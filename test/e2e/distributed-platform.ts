@@ -11,6 +11,9 @@ export interface DistributedPlatformOptions {
   signedIn?: boolean;
 }
 
+/** The secret the e2e gateways sign access tokens with, for tests that forge or re-sign one. */
+export const e2eJwtSecret = 'e2e-only-jwt-secret-0123456789abcdefghijklmnop';
+
 /**
  * The platform as production runs it: gateway, conversations (one or more replicas) and MCP
  * broker, each its own process, talking over real Redis, on a database of this test's own.
@@ -31,7 +34,7 @@ export class DistributedPlatform {
       REDIS_KEY_PREFIX: this.keyPrefix,
       DATABASE_URL: this.database.url,
       MCP_CONFIG: 'test/fixtures/mcp-servers.json',
-      JWT_SECRET: 'e2e-only-jwt-secret-0123456789abcdefghijklmnop',
+      JWT_SECRET: e2eJwtSecret,
       LOG_LEVEL: 'debug',
       ...this.options.env,
       ...extra,

@@ -43,6 +43,23 @@ describe('the OpenAPI description (distributed)', () => {
     expect(document.components.schemas.RegisterRequest.required).toEqual(expect.arrayContaining(['email', 'password', 'name']));
   });
 
+  it('describes the errors and the credentials of every route', async () => {
+    const document = (await (await platform.api('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { security?: Record<string, string[]>[]; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ route: `${method} ${path}`, path, operation })));
+    for (const { route, path, operation } of operations) {
+      const statuses = Object.keys(operation.responses);
+      expect({ route, has500: statuses.includes('500') }).toEqual({ route, has500: true });
+      expect(Object.keys(operation.responses['500']!.content!)).toEqual(['application/problem+json']);
+      const secured = !path.startsWith('/health') && !/auth\/(register|login|refresh|logout)$/.test(path);
+      expect({ route, secured: Boolean(operation.security?.length) }).toEqual({ route, secured });
+      if (secured) expect({ route, statuses }).toEqual({ route, statuses: expect.arrayContaining(['401', '403']) });
+      if (path.includes('{')) expect({ route, statuses }).toEqual({ route, statuses: expect.arrayContaining(['404']) });
+    }
+    expect(document.paths['/api/v1/conversations']!.get!.security).toEqual([{ 'access-token': [] }, { 'api-key': ['conversations:read'] }]);
+  });
+
   it('serves Swagger UI at /api/docs', async () => {
     const response = await platform.api('/api/docs');
     expect(response.status).toBe(200);

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from '@dataflow/shared';
+import { describeProblems } from './errors/openapi-problems.js';
 import { ProblemDetailsFilter } from './errors/problem-details.filter.js';
 import { GatewayModule, type GatewayOptions } from './gateway.module.js';
 import { mountMcpEndpoint } from './mcp/aggregate/aggregate.endpoint.js';
@@ -33,5 +34,6 @@ function publishOpenApi(app: INestApplication): void {
     .addCookieAuth('dfc_refresh', { type: 'apiKey', in: 'cookie', name: 'dfc_refresh', description: 'The refresh token, set by login' }, 'refresh-cookie')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  describeProblems(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json', yamlDocumentUrl: 'api/openapi.yaml' });
 }
