@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiKeyScope, apiKeyScopes } from '@dataflow/shared';
-import { DistributedPlatform, e2eJwtSecret } from './distributed-platform.js';
+import { DistributedPlatform, e2eJwtSecret, everyRouteEnv } from './distributed-platform.js';
 import { waitForMcpServers } from './mcp-servers-ready.js';
 
 /**
@@ -193,16 +193,7 @@ describe('access control: every route against every kind of caller (distributed)
 
   beforeAll(async () => {
     logDir = await mkdtemp(join(tmpdir(), 'dataflow-access-'));
-    platform = new DistributedPlatform({
-      env: {
-        REGISTRATION: 'open',
-        MCP_CONFIG: 'test/fixtures/mcp-endpoint.json',
-        FIXTURE_LOG: join(logDir, 'fixture.log'),
-        // Hundreds of sign-ins in a minute from one address: the limits have their own suite.
-        AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-        AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '100000',
-      },
-    });
+    platform = new DistributedPlatform({ env: everyRouteEnv(join(logDir, 'fixture.log')) });
     await platform.start();
     const admin = { authorization: `Bearer ${platform.accessToken}` };
     await waitForMcpServers(platform.gatewayUrl, ['everything', 'fixture'], admin);

@@ -11,6 +11,21 @@ export interface DistributedPlatformOptions {
   signedIn?: boolean;
 }
 
+/**
+ * The env of suites that call every route many times as many users: open registration, the MCP
+ * fixture servers (the fixture one logs to `fixtureLog`), and sign-in rate limits out of the way
+ * (they have their own suite).
+ */
+export function everyRouteEnv(fixtureLog: string): NodeJS.ProcessEnv {
+  return {
+    REGISTRATION: 'open',
+    MCP_CONFIG: 'test/fixtures/mcp-endpoint.json',
+    FIXTURE_LOG: fixtureLog,
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '100000',
+  };
+}
+
 /** The secret the e2e gateways sign access tokens with, for tests that forge or re-sign one. */
 export const e2eJwtSecret = 'e2e-only-jwt-secret-0123456789abcdefghijklmnop';
 

@@ -46,12 +46,15 @@ function toDto(row: MessageRow): MessageDto {
   };
 }
 
+/** Postgres text and jsonb cannot hold NUL; a model or a tool that writes one gets U+FFFD in its place. */
+const withoutNul = (text: string) => text.replaceAll('\u0000', '\ufffd');
+
 /** What search indexes of a message: its text parts. */
 function searchableText(parts: MessagePart[]): string {
-  return parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+  return withoutNul(parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n'));
 }
 
-const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? withoutNul(item) : item)));
 
 const noConversation = () => new AppError(ErrorCode.NotFound, 'There is no such conversation');
 const noMessage = () => new AppError(ErrorCode.NotFound, 'There is no such message');
@@ -84,7 +87,7 @@ export class MessagesRepository {
           request.parentId ?? null,
           request.role,
           request.status ?? 'complete',
-          JSON.stringify(request.parts),
+          json(request.parts),
           searchableText(request.parts),
           request.model ?? null,
           json(request.usage),

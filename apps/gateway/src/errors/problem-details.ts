@@ -21,6 +21,8 @@ export function httpStatusFor(code: ErrorCode): number {
       return 409;
     case ErrorCode.PayloadTooLarge:
       return 413;
+    case ErrorCode.UnsupportedMediaType:
+      return 415;
     case ErrorCode.RateLimited:
       return 429;
     case ErrorCode.Internal:
@@ -44,6 +46,7 @@ export function errorCodeForStatus(status: number): ErrorCode {
     404: ErrorCode.NotFound,
     409: ErrorCode.Conflict,
     413: ErrorCode.PayloadTooLarge,
+    415: ErrorCode.UnsupportedMediaType,
     429: ErrorCode.RateLimited,
     503: ErrorCode.ServiceUnavailable,
     504: ErrorCode.Timeout,
@@ -59,6 +62,7 @@ const titles: Record<ErrorCode, string> = {
   [ErrorCode.NotFound]: 'Not found',
   [ErrorCode.Conflict]: 'Conflict',
   [ErrorCode.PayloadTooLarge]: 'Payload too large',
+  [ErrorCode.UnsupportedMediaType]: 'Unsupported media type',
   [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.Timeout]: 'A service took too long to answer',
   [ErrorCode.ServiceUnavailable]: 'A service is unavailable',

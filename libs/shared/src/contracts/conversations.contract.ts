@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { OptionalCursor, OptionalPageSize, type Page } from './page.js';
 import { type NoArguments, rpc, type ServiceHealth } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
@@ -13,6 +13,9 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
  * be applied first (applyDecorators applies in list order) so that its message is the one reported.
  */
 const OptionalTitle = () => applyDecorators(IsString(), MinLength(1, { message: 'title must not be blank' }), MaxLength(200), Transform(trim), IsOptional());
+
+/** In a change, a field may be left out, but not set to null: null is not a title, nor a flag. */
+const Omittable = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 
 /** The body of POST /api/v1/conversations. */
 export class CreateConversationBody {
@@ -66,14 +69,18 @@ export class ListConversationsRequest extends ListConversationsQuery {
 
 /** The body of PATCH /api/v1/conversations/:id: rename, pin, archive. */
 export class UpdateConversationBody {
-  @OptionalTitle()
+  @Omittable()
+  @MaxLength(200)
+  @MinLength(1, { message: 'title must not be blank' })
+  @Transform(trim)
+  @IsString()
   title?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   pinned?: boolean;
 
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   archived?: boolean;
 }

@@ -10,6 +10,8 @@ export enum ErrorCode {
   NotFound = 'not_found',
   Conflict = 'conflict',
   PayloadTooLarge = 'payload_too_large',
+  /** A body in a format the route does not take: not JSON, or a file of a type that is not allowed. */
+  UnsupportedMediaType = 'unsupported_media_type',
   RateLimited = 'rate_limited',
   Timeout = 'timeout',
   ServiceUnavailable = 'service_unavailable',

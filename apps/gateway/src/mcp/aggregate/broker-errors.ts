@@ -44,6 +44,7 @@ export function toMcpError(error: unknown, subject: 'tool' | 'resource' | 'promp
     case ErrorCode.Forbidden:
     case ErrorCode.Conflict:
     case ErrorCode.PayloadTooLarge:
+    case ErrorCode.UnsupportedMediaType:
     case ErrorCode.RateLimited:
     case ErrorCode.Timeout:
     case ErrorCode.ServiceUnavailable:
