@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiKeyScope, apiKeyScopes } from '@dataflow/shared';
 import { DistributedPlatform, e2eJwtSecret, everyRouteEnv } from './distributed-platform.js';
 import { waitForMcpServers } from './mcp-servers-ready.js';
+import { multipart, multipartType } from './multipart.js';
 
 /**
  * Every route against every kind of caller. The route table below says, for each route, who may
@@ -49,9 +50,12 @@ interface Caller {
 interface Context {
   member: { authorization: string; id: string; email: string };
   conversationId: string;
+  uploadId: string;
   targetUserId: string;
   newConversation(): Promise<string>;
   newApiKey(): Promise<string>;
+  newInvitation(): Promise<string>;
+  newUpload(): Promise<string>;
   refreshCookie(): Promise<string>;
 }
 
@@ -64,6 +68,7 @@ const initialize = JSON.stringify({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'access-control', version: '1.0.0' } },
 });
 let registrations = 0;
+const uploadInit = (): RequestInit => ({ method: 'POST', headers: { 'content-type': multipartType }, body: multipart('sales.csv', 'region,amount\nnorth,1\n') });
 
 const routes: Record<string, Route> = {
   'GET /health/live': { access: 'public', ok: 200, request: () => ({ path: '/health/live' }) },
@@ -88,6 +93,9 @@ const routes: Record<string, Route> = {
     ok: 200,
     request: ({ targetUserId }) => ({ path: `/api/v1/admin/users/${targetUserId}`, init: { method: 'PATCH', body: JSON.stringify({ disabled: false }) } }),
   },
+  'POST /api/v1/admin/invitations': { access: 'admin', ok: 201, request: () => ({ path: '/api/v1/admin/invitations', init: json({ role: 'member' }) }) },
+  'GET /api/v1/admin/invitations': { access: 'admin', ok: 200, request: () => ({ path: '/api/v1/admin/invitations' }) },
+  'DELETE /api/v1/admin/invitations/{id}': { access: 'admin', ok: 204, request: async (context) => ({ path: `/api/v1/admin/invitations/${await context.newInvitation()}`, init: { method: 'DELETE' } }) },
 
   'POST /api/v1/conversations': { access: { scope: 'conversations:write' }, ok: 201, request: () => ({ path: '/api/v1/conversations', init: json({ title: 'By a caller' }) }) },
   'GET /api/v1/conversations': { access: { scope: 'conversations:read' }, ok: 200, request: () => ({ path: '/api/v1/conversations' }) },
@@ -116,6 +124,11 @@ const routes: Record<string, Route> = {
     ok: 200,
     request: ({ conversationId }) => ({ path: `/api/v1/conversations/${conversationId}/export?format=json` }),
   },
+
+  'POST /api/v1/files': { access: { scope: 'files' }, ok: 201, request: () => ({ path: '/api/v1/files', init: uploadInit() }) },
+  'GET /api/v1/files': { access: { scope: 'files' }, ok: 200, request: () => ({ path: '/api/v1/files' }) },
+  'GET /api/v1/files/{id}': { access: { scope: 'files' }, owned: true, ok: 200, request: ({ uploadId }) => ({ path: `/api/v1/files/${uploadId}` }) },
+  'DELETE /api/v1/files/{id}': { access: { scope: 'files' }, owned: true, ok: 204, request: async (context) => ({ path: `/api/v1/files/${await context.newUpload()}`, init: { method: 'DELETE' } }) },
 
   'GET /api/v1/mcp/servers': { access: { scope: 'mcp:call' }, ok: 200, request: () => ({ path: '/api/v1/mcp/servers' }) },
   'GET /api/v1/mcp/servers/{name}': { access: { scope: 'mcp:call' }, ok: 200, request: () => ({ path: '/api/v1/mcp/servers/everything' }) },
@@ -193,7 +206,7 @@ describe('access control: every route against every kind of caller (distributed)
 
   beforeAll(async () => {
     logDir = await mkdtemp(join(tmpdir(), 'dataflow-access-'));
-    platform = new DistributedPlatform({ env: everyRouteEnv(join(logDir, 'fixture.log')) });
+    platform = new DistributedPlatform({ env: everyRouteEnv(logDir) });
     await platform.start();
     const admin = { authorization: `Bearer ${platform.accessToken}` };
     await waitForMcpServers(platform.gatewayUrl, ['everything', 'fixture'], admin);
@@ -221,13 +234,17 @@ describe('access control: every route against every kind of caller (distributed)
       { name: 'expired token', authorization: expiredTokenOf(member.authorization), valid: false },
     );
 
+    const newUpload = async () => ((await (await api('/api/v1/files', member.authorization, uploadInit())).json()) as { id: string }).id;
     const newConversation = async () => ((await (await api('/api/v1/conversations', member.authorization, json({ title: 'Owned' }))).json()) as { id: string }).id;
     context = {
       member,
       conversationId: await newConversation(),
+      uploadId: await newUpload(),
+      newUpload,
       targetUserId: target.id,
       newConversation,
       newApiKey: async () => (await makeKey(member.authorization, ['chat'])).id,
+      newInvitation: async () => ((await (await api('/api/v1/admin/invitations', admin.authorization, json({}))).json()) as { invitation: { id: string } }).invitation.id,
       refreshCookie: async () => {
         const login = await api('/api/v1/auth/login', '', json({ email: member.email, password }));
         return login.headers.getSetCookie().find((cookie) => cookie.startsWith('dfc_refresh='))!.split(';')[0]!;

@@ -82,6 +82,7 @@ const bodyRoutes: Record<string, BodyRoute> = {
   register: { method: 'POST', path: () => '/api/v1/auth/register', valid: () => ({ email: 'fresh@example.com', password: 'a long hostile-input passphrase', name: 'Fresh' }) },
   login: { method: 'POST', path: () => '/api/v1/auth/login', valid: () => ({ email: 'nobody-here@example.com', password: 'a long hostile-input passphrase' }) },
   'api key': { method: 'POST', path: () => '/api/v1/api-keys', valid: () => ({ name: 'key', scopes: ['chat'], expiresAt: '2099-01-01T00:00:00Z' }) },
+  invitation: { method: 'POST', path: () => '/api/v1/admin/invitations', valid: () => ({ email: 'invited@example.com', role: 'member', expiresInDays: 7 }) },
   'admin user change': { method: 'PATCH', path: ({ userId }) => `/api/v1/admin/users/${userId}`, valid: () => ({ role: 'member', disabled: false }) },
   'new conversation': { method: 'POST', path: () => '/api/v1/conversations', valid: () => ({ title: 'Fine' }) },
   'conversation change': { method: 'PATCH', path: ({ conversationId }) => `/api/v1/conversations/${conversationId}`, valid: () => ({ title: 'Fine', pinned: false, archived: false }) },
@@ -145,7 +146,7 @@ describe('bad input on every route: a clear 4xx, never a 5xx, and nothing writte
 
   beforeAll(async () => {
     logDir = await mkdtemp(join(tmpdir(), 'dataflow-bad-input-'));
-    platform = new DistributedPlatform({ env: { ...everyRouteEnv(join(logDir, 'fixture.log')), LOG_LEVEL: 'warn' } });
+    platform = new DistributedPlatform({ env: { ...everyRouteEnv(logDir), LOG_LEVEL: 'warn' } });
     await platform.start();
     await waitForMcpServers(platform.gatewayUrl, ['everything'], platform.signedInHeaders);
     const conversation = (await (await platform.api('/api/v1/conversations', { method: 'POST', body: JSON.stringify({ title: 'Target' }) })).json()) as { id: string };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { findFreePort } from '@dataflow/shared';
 import { AppProcess, createTestDatabase, deleteKeys, startApp, type TestDatabase, testRedisUrl, uniqueKeyPrefix, waitForStatus } from '@dataflow/shared/testing';
 
@@ -13,14 +14,15 @@ export interface DistributedPlatformOptions {
 
 /**
  * The env of suites that call every route many times as many users: open registration, the MCP
- * fixture servers (the fixture one logs to `fixtureLog`), and sign-in rate limits out of the way
- * (they have their own suite).
+ * fixture servers, users' folders (uploads) and the fixture server's log in `scratchDir`, and
+ * sign-in rate limits out of the way (they have their own suite).
  */
-export function everyRouteEnv(fixtureLog: string): NodeJS.ProcessEnv {
+export function everyRouteEnv(scratchDir: string): NodeJS.ProcessEnv {
   return {
     REGISTRATION: 'open',
     MCP_CONFIG: 'test/fixtures/mcp-endpoint.json',
-    FIXTURE_LOG: fixtureLog,
+    FIXTURE_LOG: join(scratchDir, 'fixture.log'),
+    USER_DATA_ROOT: join(scratchDir, 'users'),
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
     AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '100000',
   };

@@ -5,6 +5,7 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthModule } from './health/health.module.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 
 export interface ConversationsServiceOptions {
   config: ConversationsEnv & { DATABASE_URL: string };
@@ -23,6 +24,7 @@ export class ConversationsServiceModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL, config.DB_POOL_SIZE), retryAttempts: 5, retryDelay: 2_000 }),
         AccountsModule,
         ConversationsModule,
+        UploadsModule,
         HealthModule,
       ],
     };

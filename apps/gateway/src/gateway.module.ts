@@ -7,6 +7,7 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { HealthController } from './health/health.controller.js';
 import { McpAggregateModule } from './mcp/aggregate/aggregate.module.js';
 import { McpAdminController, McpController } from './mcp/mcp.controller.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 import { WebModule } from './web/web.module.js';
 
 export interface GatewayOptions {
@@ -40,6 +41,7 @@ export class GatewayModule {
           redis: config.REDIS_URL ? { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX } : undefined,
         }),
         McpAggregateModule.forRoot(config),
+        UploadsModule.forRoot(config),
         WebModule.forRoot(config.WEB_DIR),
       ],
       controllers: [HealthController, ConversationsController, McpController, McpAdminController],

@@ -27,7 +27,7 @@ export class AccountsHandler {
 
   @MessagePattern(AccountsContract.createUser.pattern)
   async createUser(@Payload() request: CreateUserRequest): Promise<UserDto> {
-    const user = await this.accounts.createUser(request.email, request.name, request.passwordHash, request.othersMayRegister);
+    const user = await this.accounts.createUser(request.email, request.name, request.passwordHash, request.othersMayRegister, request.invitationHash);
     this.logger.log({ userId: user.id, role: user.role }, 'account created');
     return user;
   }

@@ -27,20 +27,36 @@ const uniqueViolation = '23505';
 export class AccountsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The first account becomes admin; after that, `othersMayRegister` decides. Serialised, so two first registrations cannot both become admin. */
-  createUser(email: string, name: string, passwordHash: string, othersMayRegister: boolean): Promise<UserDto> {
+  /**
+   * The first account becomes admin; after that, `othersMayRegister` decides, or an invitation
+   * (used up by this registration, and giving its role). Serialised, so two first registrations
+   * cannot both become admin, nor two registrations use one invitation.
+   */
+  createUser(email: string, name: string, passwordHash: string, othersMayRegister: boolean, invitationHash?: string): Promise<UserDto> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('accounts.create-user'))`);
       const [{ any }] = (await manager.query(`SELECT EXISTS (SELECT 1 FROM users) AS any`)) as { any: boolean }[];
-      if (any && !othersMayRegister) throw new AppError(ErrorCode.Forbidden, 'Registration is closed on this instance; ask an admin for an account');
+      let role: Role = any ? 'member' : 'admin';
+      let invitationId: string | undefined;
+      if (any && invitationHash) {
+        const [invitation] = (await manager.query(
+          `SELECT id, role FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() AND (email IS NULL OR lower(email) = lower($2)) FOR UPDATE`,
+          [invitationHash, email],
+        )) as { id: string; role: Role }[];
+        if (!invitation) throw new AppError(ErrorCode.Forbidden, 'This invitation is not valid: it was used, it expired, it was revoked, or it is for another email');
+        ({ id: invitationId, role } = invitation);
+      } else if (any && !othersMayRegister) {
+        throw new AppError(ErrorCode.Forbidden, 'Registration is not open on this instance: ask an admin for an invitation');
+      }
       try {
         const [row] = (await manager.query(`INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING ${userColumns}`, [
           email,
           name,
           passwordHash,
-          any ? 'member' : 'admin',
+          role,
         ])) as UserRow[];
-        return toDto(row);
+        if (invitationId) await manager.query(`UPDATE invitations SET used_at = now(), used_by = $2 WHERE id = $1`, [invitationId, row!.id]);
+        return toDto(row!);
       } catch (error) {
         if ((error as { code?: string }).code === uniqueViolation) throw new AppError(ErrorCode.Conflict, 'An account with this email exists already');
         throw error;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppError, decodeCursor, encodeCursor, ErrorCode, type Page } from '@dataflow/shared';
+import { AppError, decodeCursor, encodeCursor, ErrorCode, foreignCursor, type Page } from '@dataflow/shared';
 import { Conversation } from './conversation.entity.js';
 
 export interface ConversationListing {
@@ -18,7 +18,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 function cursorKey(cursor: string): [string, string] {
   const key = decodeCursor(cursor, 2);
   if (!key || typeof key[0] !== 'string' || typeof key[1] !== 'string' || !activeKeyPattern.test(key[0]) || !uuidPattern.test(key[1])) {
-    throw new AppError(ErrorCode.ValidationFailed, 'cursor is not one this list gave out', { field: 'cursor' });
+    throw foreignCursor();
   }
   return [key[0], key[1]];
 }

@@ -4,13 +4,13 @@ import type { DataSource } from 'typeorm';
 import {
   AppError,
   type AppendMessageRequest,
-  decodeCursor,
-  encodeCursor,
   ErrorCode,
   type MessageChange,
   type MessageDto,
   type MessagePart,
   type Page,
+  seqFromCursor,
+  seqPage,
 } from '@dataflow/shared';
 
 interface MessageRow {
@@ -137,17 +137,13 @@ export class MessagesRepository {
 
   /** The owner's conversation's messages, oldest first. */
   async list(ownerId: string, conversationId: string, limit: number, cursor: string | undefined): Promise<Page<MessageDto>> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor, 1)?.[0];
-    if (cursor !== undefined && (typeof after !== 'string' || !/^\d{1,19}$/.test(after))) {
-      throw new AppError(ErrorCode.ValidationFailed, 'cursor is not one this list gave out', { field: 'cursor' });
-    }
+    const after = seqFromCursor(cursor);
     const [owned] = (await this.dataSource.query(`SELECT 1 FROM conversations WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL`, [conversationId, ownerId])) as unknown[];
     if (!owned) throw noConversation();
     const rows = (await this.dataSource.query(
       `SELECT ${messageColumns} FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [conversationId, after ?? '0', limit + 1],
     )) as MessageRow[];
-    const items = rows.slice(0, limit);
-    return { items: items.map(toDto), nextCursor: rows.length > limit ? encodeCursor([items.at(-1)!.seq]) : null };
+    return seqPage(rows, limit, toDto);
   }
 }

@@ -8,6 +8,9 @@ import {
   type LoginRecord,
   type RecordLoginRequest,
   type AuditRequest,
+  type CreateInvitationRequest,
+  type InvitationDto,
+  type InvitationRef,
   type UpdateUserRequest,
   type Credentials,
   InjectServiceClient,
@@ -68,6 +71,18 @@ export class AccountsClient {
 
   audit(request: AuditRequest): Promise<{ recorded: true }> {
     return this.client.send(AccountsContract.audit, request);
+  }
+
+  createInvitation(request: CreateInvitationRequest): Promise<InvitationDto> {
+    return this.client.send(AccountsContract.createInvitation, request);
+  }
+
+  listInvitations(): Promise<InvitationDto[]> {
+    return this.client.send(AccountsContract.listInvitations, {});
+  }
+
+  revokeInvitation(request: InvitationRef): Promise<{ revoked: true }> {
+    return this.client.send(AccountsContract.revokeInvitation, request);
   }
 
   listUsers(limit: number, after: string | undefined): Promise<UserDto[]> {

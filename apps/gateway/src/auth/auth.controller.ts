@@ -38,7 +38,7 @@ export class AuthController {
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
   ) {}
 
-  /** The first account becomes admin; after that, REGISTRATION decides. */
+  /** The first account becomes admin; after that, REGISTRATION decides: anyone, holders of an invitation, or nobody. */
   @Post('register')
   @Public()
   async register(@Body() body: RegisterRequest, @Res({ passthrough: true }) response: Response): Promise<SessionResponse> {
@@ -49,6 +49,7 @@ export class AuthController {
       name: body.name,
       passwordHash: await hashPassword(body.password),
       othersMayRegister: this.options.registration === 'open',
+      invitationHash: this.options.registration === 'invite' && body.invitation ? hashToken(body.invitation) : undefined,
     });
     return this.startSession(user, response);
   }

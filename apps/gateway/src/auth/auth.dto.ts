@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import type { UserDto } from '@dataflow/shared';
 import { passwordMaxLength } from './passwords.js';
 
@@ -21,6 +21,12 @@ export class RegisterRequest {
   @Transform(trim)
   @IsString()
   name!: string;
+
+  /** The token of an invitation from an admin, when REGISTRATION=invite. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'invitation must be the token an admin gave you' })
+  @IsString()
+  invitation?: string;
 }
 
 export class LoginRequest {

@@ -10,6 +10,7 @@ import { ApiKeyStrategy } from './api-key.strategy.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { AuthController } from './auth.controller.js';
 import { BearerAuthenticator } from './bearer-authenticator.js';
+import { InvitationsController } from './invitations.controller.js';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
@@ -34,7 +35,7 @@ export class AuthModule {
           verifyOptions: { algorithms: ['HS256'], issuer: options.issuer, audience: options.audience },
         }),
       ],
-      controllers: [AuthController, ApiKeysController, AdminUsersController],
+      controllers: [AuthController, ApiKeysController, AdminUsersController, InvitationsController],
       providers: [
         { provide: AUTH_OPTIONS, useValue: options },
         // Registered so that Nest closes its Redis connection on shutdown.

@@ -82,8 +82,10 @@ const hasBody = (request: Request) => Number(request.headers['content-length'] ?
 function screenInput(request: Request, response: Response, next: NextFunction): void {
   if (request.path === '/mcp') return next();
   const refuse = (code: ErrorCode, detail: string) => sendProblem(response, problemFor(code, detail, { instance: request.originalUrl }));
-  if (request.body === undefined && hasBody(request) && !(request.is('multipart/form-data') && multipartRoutes.includes(request.path))) {
-    return refuse(ErrorCode.UnsupportedMediaType, `Send the body as application/json (it came as ${request.headers['content-type'] ?? 'no content type'})`);
+  const multipartRoute = multipartRoutes.includes(request.path);
+  if (request.body === undefined && hasBody(request) && !(multipartRoute && request.is('multipart/form-data'))) {
+    const expected = multipartRoute ? 'multipart/form-data, with the file in the field "file"' : 'application/json';
+    return refuse(ErrorCode.UnsupportedMediaType, `Send the body as ${expected} (it came as ${request.headers['content-type'] ?? 'no content type'})`);
   }
   const problem = inputProblem(request.body, 'body') ?? inputProblem(request.query, 'query');
   if (problem) return refuse(ErrorCode.BadRequest, problem);

@@ -121,6 +121,30 @@ export class GatewayEnv extends BaseEnv {
   @Min(1)
   @IsInt()
   AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE = 10;
+
+  /** Where the users' files live, in `users/`, unless USER_DATA_ROOT says otherwise. */
+  @IsString()
+  DATA_DIR = './data';
+
+  /**
+   * The folder of every user's data folder, `<USER_DATA_ROOT>/<user id>`, where uploads go. It must be
+   * the MCP broker's USER_DATA_ROOT, so that per-user servers see the uploads; by default `<DATA_DIR>/users`.
+   */
+  @IsOptional()
+  @IsString()
+  USER_DATA_ROOT?: string;
+
+  /** The largest file one upload may be. */
+  @Type(() => Number)
+  @Min(1)
+  @IsInt({ message: 'must be a whole number of bytes' })
+  UPLOAD_MAX_BYTES = 200_000_000;
+
+  /** What one user's uploads may take up in all. */
+  @Type(() => Number)
+  @Min(1)
+  @IsInt({ message: 'must be a whole number of bytes' })
+  UPLOAD_QUOTA_BYTES = 5_000_000_000;
 }
 
 export class ConversationsEnv extends BaseEnv {

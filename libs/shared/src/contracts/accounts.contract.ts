@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { rpc } from './rpc-contract.js';
+import { type NoArguments, rpc } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
 
 /**
@@ -47,6 +47,54 @@ export class CreateUserRequest {
   /** Whether an account other than the first may be created (the first is always allowed, and becomes admin). */
   @IsBoolean()
   othersMayRegister!: boolean;
+
+  /** The SHA-256 of an invitation's token: with one that is unused, unexpired and (if it names one) for this email, the account is made with the invitation's role. */
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/)
+  invitationHash?: string;
+}
+
+export class CreateInvitationRequest {
+  /** The admin inviting. */
+  @IsUUID()
+  createdBy!: string;
+
+  /** When set, only this email may use the invitation. */
+  @IsOptional()
+  @MaxLength(254)
+  @IsEmail()
+  email?: string;
+
+  @IsIn(roles)
+  role!: Role;
+
+  @Max(30)
+  @Min(1)
+  @IsInt()
+  expiresInDays!: number;
+
+  @Matches(/^[0-9a-f]{64}$/)
+  tokenHash!: string;
+}
+
+export class InvitationRef {
+  @IsUUID()
+  id!: string;
+
+  /** The admin acting, for the audit log. */
+  @IsUUID()
+  actorId!: string;
+}
+
+export interface InvitationDto {
+  id: string;
+  email: string | null;
+  role: Role;
+  createdBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  usedBy: string | null;
 }
 
 export class FindCredentialsRequest {
@@ -171,6 +219,8 @@ export const auditActions = [
   'user.role_changed',
   'user.disabled',
   'user.enabled',
+  'invitation.created',
+  'invitation.revoked',
   'conversation.deleted',
   'mcp.server_restarted',
   'mcp.server_enabled',
@@ -275,6 +325,12 @@ export const AccountsContract = {
   audit: rpc<AuditRequest, { recorded: true }>(ServiceName.Conversations, 'accounts.audit'),
   /** Oldest first, by id after `after`. */
   listUsers: rpc<ListUsersRequest, UserDto[]>(ServiceName.Conversations, 'accounts.users.list'),
+  /** Audited. */
+  createInvitation: rpc<CreateInvitationRequest, InvitationDto>(ServiceName.Conversations, 'accounts.invitations.create'),
+  /** Newest first, used and expired ones included. */
+  listInvitations: rpc<NoArguments, InvitationDto[]>(ServiceName.Conversations, 'accounts.invitations.list'),
+  /** Deletes an unused invitation; NotFound when there is none (used ones are kept as a record). Audited. */
+  revokeInvitation: rpc<InvitationRef, { revoked: true }>(ServiceName.Conversations, 'accounts.invitations.revoke'),
   /** Role and disabled flag; Conflict when it would leave no active admin. Disabling signs the user out (refresh tokens revoked). Audited. */
   updateUser: rpc<UpdateUserRequest, UserDto>(ServiceName.Conversations, 'accounts.users.update'),
 };

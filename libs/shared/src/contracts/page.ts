@@ -1,6 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { AppError } from '../errors/app-error.js';
+import { ErrorCode } from '../errors/error-code.js';
 
 /** One page of a list, newest or oldest first as the list says; `nextCursor` fetches the next, and is null on the last page. */
 export interface Page<T> {
@@ -28,4 +30,24 @@ export function decodeCursor(cursor: string, length: number): (string | number)[
   } catch {
     return undefined;
   }
+}
+
+/** A cursor a client made up, or one from another list. */
+export const foreignCursor = () => new AppError(ErrorCode.ValidationFailed, 'cursor is not one this list gave out', { field: 'cursor' });
+
+/**
+ * Lists ordered by a `seq` column (a bigint identity) page with the last row's seq. This is the
+ * seq in `cursor`, as a string (Postgres bigint); undefined without a cursor.
+ */
+export function seqFromCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const seq = decodeCursor(cursor, 1)?.[0];
+  if (typeof seq !== 'string' || !/^\d{1,19}$/.test(seq)) throw foreignCursor();
+  return seq;
+}
+
+/** A page from `limit + 1` rows ordered by seq: the first `limit`, and a cursor past them when there are more. */
+export function seqPage<Row extends { seq: string }, Item>(rows: Row[], limit: number, toItem: (row: Row) => Item): Page<Item> {
+  const items = rows.slice(0, limit);
+  return { items: items.map(toItem), nextCursor: rows.length > limit ? encodeCursor([items.at(-1)!.seq]) : null };
 }

@@ -1,0 +1,57 @@
+import { AppError, type CallToolRequest, ErrorCode, type McpToolResult, type UploadDto } from '@dataflow/shared';
+import type { McpBrokerClient } from '../mcp/mcp-broker.client.js';
+import { previewTool, UploadPreviewer } from './upload-preview.js';
+
+const upload: UploadDto = {
+  id: '7b3f0c1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b',
+  name: 'sales.csv',
+  size: 42,
+  sha256: 'a'.repeat(64),
+  mimeType: 'text/csv',
+  kind: 'csv',
+  storagePath: 'uploads/7b3f0c1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b/sales.csv',
+  uploadedAt: '2026-01-01T00:00:00.000Z',
+};
+
+/** A broker that answers every call with `answer`, and remembers what it was asked. */
+function brokerAnswering(answer: (request: CallToolRequest) => Promise<McpToolResult>) {
+  const calls: CallToolRequest[] = [];
+  const broker = { callTool: (request: CallToolRequest) => (calls.push(request), answer(request)) } as unknown as McpBrokerClient;
+  return { previewer: new UploadPreviewer(broker), calls };
+}
+
+describe('UploadPreviewer', () => {
+  it("asks the caller's data server for the first 20 rows of the file by its path", async () => {
+    const { previewer, calls } = brokerAnswering(async () => ({
+      content: [{ type: 'text', text: '…' }],
+      structuredContent: { path: upload.storagePath, view: 'sales', format: 'csv', rowCount: 2, columns: [{ name: 'id', type: 'BIGINT' }], firstRows: [{ id: 1 }, { id: 2 }] },
+    }));
+    expect(await previewer.preview('user-1', upload)).toEqual({ preview: { columns: [{ name: 'id', type: 'BIGINT' }], rows: [{ id: 1 }, { id: 2 }], rowCount: 2 } });
+    expect(calls).toEqual([{ qualifiedName: previewTool, arguments: { path: upload.storagePath, rows: 20 }, timeoutMs: 30_000, userId: 'user-1' }]);
+    expect(previewTool).toBe('data__describe_dataset');
+  });
+
+  it('says why, instead of failing, when the data server cannot read the file', async () => {
+    const { previewer } = brokerAnswering(async () => ({ content: [{ type: 'text', text: 'DuckDB error: could not sniff' }], isError: true }));
+    expect(await previewer.preview('user-1', upload)).toEqual({ preview: null, previewError: 'The data server cannot read this file: DuckDB error: could not sniff' });
+  });
+
+  it('says why when there is no data server, or it is down', async () => {
+    for (const error of [
+      new AppError(ErrorCode.NotFound, 'There is no MCP server named "data"'),
+      new AppError(ErrorCode.ServerUnavailable, 'The MCP server "data" is disabled'),
+      AppError.timeout('mcp-broker', 10_000),
+    ]) {
+      const { previewer } = brokerAnswering(() => Promise.reject(error));
+      expect(await previewer.preview('user-1', upload)).toEqual({ preview: null, previewError: `No preview: ${error.message}` });
+    }
+    const { previewer } = brokerAnswering(() => Promise.reject(new Error('socket hang up at 10.0.0.7')));
+    expect(await previewer.preview('user-1', upload)).toEqual({ preview: null, previewError: 'No preview: the data server could not be asked' });
+  });
+
+  it('does not ask for a preview of text or Markdown', async () => {
+    const { previewer, calls } = brokerAnswering(() => Promise.reject(new Error('not asked')));
+    expect(await previewer.preview('user-1', { ...upload, kind: 'md', name: 'notes.md' })).toEqual({ preview: null, previewError: expect.stringMatching(/no preview/) });
+    expect(calls).toEqual([]);
+  });
+});
