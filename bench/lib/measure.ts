@@ -7,6 +7,7 @@ export interface Latencies {
   count: number;
   errors: number;
   p50: number;
+  p95: number;
   p99: number;
   mean: number;
   /** The first failure, to say why a row has errors. */
@@ -22,7 +23,7 @@ function summarize(samples: number[], errors: number, firstError?: string): Late
   const sorted = Float64Array.from(samples).sort();
   const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : Number.NaN);
   const mean = sorted.length ? sorted.reduce((sum, x) => sum + x, 0) / sorted.length : Number.NaN;
-  return { count: sorted.length, errors, p50: at(0.5), p99: at(0.99), mean, firstError };
+  return { count: sorted.length, errors, p50: at(0.5), p95: at(0.95), p99: at(0.99), mean, firstError };
 }
 
 /**

@@ -34,6 +34,7 @@ import { findFreePort } from '@dataflow/shared';
 import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
 import { type Call, type Latencies, loaded, sequential, type Throughput } from '../lib/measure.js';
 import { machineTicks, printMarkdownTable } from '../lib/report.js';
+import { runBench } from '../lib/run.js';
 import { LightHttpClient, LightMcpSession } from './light-client.js';
 import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors } from './process-table.js';
 
@@ -546,10 +547,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(),
-  (error: unknown) => {
-    console.error('The bench failed:', error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runBench(main);
