@@ -51,6 +51,7 @@ interface Context {
   member: { authorization: string; id: string; email: string };
   conversationId: string;
   uploadId: string;
+  turnId: string;
   targetUserId: string;
   newConversation(): Promise<string>;
   newApiKey(): Promise<string>;
@@ -129,6 +130,15 @@ const routes: Record<string, Route> = {
   'GET /api/v1/files': { access: { scope: 'files' }, ok: 200, request: () => ({ path: '/api/v1/files' }) },
   'GET /api/v1/files/{id}': { access: { scope: 'files' }, owned: true, ok: 200, request: ({ uploadId }) => ({ path: `/api/v1/files/${uploadId}` }) },
   'DELETE /api/v1/files/{id}': { access: { scope: 'files' }, owned: true, ok: 204, request: async (context) => ({ path: `/api/v1/files/${await context.newUpload()}`, init: { method: 'DELETE' } }) },
+
+  'GET /api/v1/models': { access: { scope: 'chat' }, ok: 200, request: () => ({ path: '/api/v1/models' }) },
+  'POST /api/v1/conversations/{id}/messages': {
+    access: { scope: 'chat' },
+    owned: true,
+    ok: 202,
+    request: ({ conversationId }) => ({ path: `/api/v1/conversations/${conversationId}/messages`, init: json({ content: '/help' }) }),
+  },
+  'GET /api/v1/turns/{turnId}/events': { access: { scope: 'chat' }, owned: true, ok: 200, request: ({ turnId }) => ({ path: `/api/v1/turns/${turnId}/events` }) },
 
   'GET /api/v1/mcp/servers': { access: { scope: 'mcp:call' }, ok: 200, request: () => ({ path: '/api/v1/mcp/servers' }) },
   'GET /api/v1/mcp/servers/{name}': { access: { scope: 'mcp:call' }, ok: 200, request: () => ({ path: '/api/v1/mcp/servers/everything' }) },
@@ -236,9 +246,12 @@ describe('access control: every route against every kind of caller (distributed)
 
     const newUpload = async () => ((await (await api('/api/v1/files', member.authorization, uploadInit())).json()) as { id: string }).id;
     const newConversation = async () => ((await (await api('/api/v1/conversations', member.authorization, json({ title: 'Owned' }))).json()) as { id: string }).id;
+    const conversationId = await newConversation();
+    const posted = await api(`/api/v1/conversations/${conversationId}/messages`, member.authorization, json({ content: 'hello' }));
     context = {
       member,
-      conversationId: await newConversation(),
+      conversationId,
+      turnId: ((await posted.json()) as { turnId: string }).turnId,
       uploadId: await newUpload(),
       newUpload,
       targetUserId: target.id,

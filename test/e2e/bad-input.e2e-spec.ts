@@ -86,6 +86,7 @@ const bodyRoutes: Record<string, BodyRoute> = {
   'admin user change': { method: 'PATCH', path: ({ userId }) => `/api/v1/admin/users/${userId}`, valid: () => ({ role: 'member', disabled: false }) },
   'new conversation': { method: 'POST', path: () => '/api/v1/conversations', valid: () => ({ title: 'Fine' }) },
   'conversation change': { method: 'PATCH', path: ({ conversationId }) => `/api/v1/conversations/${conversationId}`, valid: () => ({ title: 'Fine', pinned: false, archived: false }) },
+  'chat message': { method: 'POST', path: ({ conversationId }) => `/api/v1/conversations/${conversationId}/messages`, valid: () => ({ content: 'How many rows?', attachments: [] }) },
   'tool call': { method: 'POST', path: () => '/api/v1/mcp/tools/everything__echo/call', valid: () => ({ arguments: { message: 'hi' }, timeoutMs: 5_000 }) },
 };
 
@@ -104,6 +105,8 @@ const idRoutes = [
   (id: string) => ({ method: 'DELETE', path: `/api/v1/api-keys/${id}` }),
   (id: string) => ({ method: 'PATCH', path: `/api/v1/admin/users/${id}` }),
   (id: string) => ({ method: 'GET', path: `/api/v1/mcp/servers/${id}` }),
+  (id: string) => ({ method: 'GET', path: `/api/v1/turns/${id}/events` }),
+  (id: string) => ({ method: 'POST', path: `/api/v1/conversations/${id}/messages` }),
   (id: string) => ({ method: 'POST', path: `/api/v1/mcp/tools/${id}/call` }),
 ];
 const hostileIds = ['not-a-uuid', '00000000-0000-0000-0000-000000000000', '..%2F..%2Fetc%2Fpasswd', '%00', '%E2%80%AE', "1'%20OR%20'1'='1", 'x'.repeat(5_000), '%F0%9F%91%A9'];

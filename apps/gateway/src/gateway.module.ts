@@ -8,6 +8,7 @@ import { HealthController } from './health/health.controller.js';
 import { McpAggregateModule } from './mcp/aggregate/aggregate.module.js';
 import { McpAdminController, McpController } from './mcp/mcp.controller.js';
 import { UploadsModule } from './uploads/uploads.module.js';
+import { ChatModule } from './chat/chat.module.js';
 import { WebModule } from './web/web.module.js';
 
 export interface GatewayOptions {
@@ -42,6 +43,7 @@ export class GatewayModule {
         }),
         McpAggregateModule.forRoot(config),
         UploadsModule.forRoot(config),
+        ChatModule.forRoot(config),
         WebModule.forRoot(config.WEB_DIR),
       ],
       controllers: [HealthController, ConversationsController, McpController, McpAdminController],

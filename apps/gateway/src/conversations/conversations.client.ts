@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  type AppendMessageRequest,
   type ConversationDto,
   type ConversationRef,
   ConversationsContract,
@@ -13,6 +14,7 @@ import {
   ServiceClient,
   ServiceName,
   type UpdateConversationRequest,
+  type UpdateMessageRequest,
 } from '@dataflow/shared';
 
 @Injectable()
@@ -37,6 +39,14 @@ export class ConversationsClient {
 
   delete(request: ConversationRef): Promise<{ deleted: true }> {
     return this.client.send(ConversationsContract.delete, request);
+  }
+
+  appendMessage(request: AppendMessageRequest): Promise<MessageDto> {
+    return this.client.send(MessagesContract.append, request);
+  }
+
+  updateMessage(request: UpdateMessageRequest): Promise<MessageDto> {
+    return this.client.send(MessagesContract.update, request);
   }
 
   listMessages(request: ListMessagesRequest): Promise<Page<MessageDto>> {

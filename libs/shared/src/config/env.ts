@@ -145,6 +145,45 @@ export class GatewayEnv extends BaseEnv {
   @Min(1)
   @IsInt({ message: 'must be a whole number of bytes' })
   UPLOAD_QUOTA_BYTES = 5_000_000_000;
+
+  /** A JSON file of models (`{"models": [{id, label, provider, model, baseUrl?, apiKeyEnv?, contextWindow?, tools?, default?}]}`); the env below adds to it. */
+  @IsOptional()
+  @IsString()
+  MODELS_FILE?: string;
+
+  /** With OPENAI_MODEL: OpenAI's API, or with OPENAI_BASE_URL any OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp, OpenRouter). */
+  @IsOptional()
+  @IsString()
+  OPENAI_API_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  OPENAI_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  OPENAI_MODEL?: string;
+
+  @IsOptional()
+  @IsString()
+  ANTHROPIC_API_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  ANTHROPIC_MODEL?: string;
+
+  /** The most model steps (a step: one model call and the tool calls it asks for) in one turn. */
+  @Type(() => Number)
+  @Min(1)
+  @Max(50)
+  @IsInt()
+  CHAT_MAX_STEPS = 8;
+
+  /** How much of a tool's result goes back to the model; the whole result still goes to the client and the database. */
+  @Type(() => Number)
+  @Min(500)
+  @IsInt()
+  CHAT_TOOL_RESULT_CHARS = 8_000;
 }
 
 export class ConversationsEnv extends BaseEnv {

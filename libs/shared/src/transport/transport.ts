@@ -6,12 +6,15 @@ import type { ContextServer } from './context.server.js';
 import { InProcessBus, InProcessClient, InProcessServer } from './in-process/in-process.transport.js';
 import { RedisStreamsClient } from './redis-streams/redis-streams.client.js';
 import { RedisStreamsServer } from './redis-streams/redis-streams.server.js';
+import { InProcessTurnEventLog, RedisTurnEventLog, type TurnEventLog } from './turn-events.js';
 
 /** How the apps of one deployment reach each other. Made once per process, from config. */
 export interface Transport {
   readonly kind: 'redis-streams' | 'in-process';
   createServer(service: ServiceName): ContextServer;
   createClient(service: ServiceName): ContextClient;
+  /** The log of chat turns' events, which every gateway replica can read. */
+  createTurnEventLog(): TurnEventLog;
   /** Resolves when the transport itself can carry messages; rejects with the reason otherwise. */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +34,10 @@ export class RedisStreamsTransport implements Transport {
     return new RedisStreamsClient({ url: this.url, keyPrefix: this.keyPrefix, service });
   }
 
+  createTurnEventLog(): TurnEventLog {
+    return new RedisTurnEventLog(this.url, this.keyPrefix);
+  }
+
   async check(): Promise<void> {
     this.probe ??= new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectionName: 'health' });
     this.probe.on('error', () => undefined);
@@ -47,6 +54,7 @@ export class RedisStreamsTransport implements Transport {
 export class InProcessTransport implements Transport {
   readonly kind = 'in-process';
   private readonly bus = new InProcessBus();
+  private readonly turnEvents = new InProcessTurnEventLog();
 
   createServer(service: ServiceName): ContextServer {
     return new InProcessServer(this.bus, service);
@@ -54,6 +62,10 @@ export class InProcessTransport implements Transport {
 
   createClient(service: ServiceName): ContextClient {
     return new InProcessClient(this.bus, service);
+  }
+
+  createTurnEventLog(): TurnEventLog {
+    return this.turnEvents;
   }
 
   async check(): Promise<void> {}

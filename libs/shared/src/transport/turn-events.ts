@@ -1,0 +1,141 @@
+import { Redis } from 'ioredis';
+import type { LoggedTurnEvent, TurnEvent } from '../contracts/turns.contract.js';
+
+/** How long a finished turn's events stay for late readers. */
+const keepFinishedMs = 60 * 60_000;
+/** A turn that never finishes (its gateway died) is dropped after this. */
+const keepUnfinishedMs = 24 * 60 * 60_000;
+
+/**
+ * The events of each chat turn, in order, with ids: written by the gateway replica that runs the
+ * turn, read by any replica that streams it, replayed from any id. A Redis stream per turn when
+ * the apps share Redis; memory when they share one process.
+ */
+export interface TurnEventLog {
+  append(turnId: string, event: TurnEvent): Promise<string>;
+  /** Whether the turn has a log (it started, and was not dropped yet). */
+  exists(turnId: string): Promise<boolean>;
+  /** The events after `afterId` (all of them without it), then new ones as they come, until `done` or `signal`. */
+  read(turnId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedTurnEvent>;
+  close(): Promise<void>;
+}
+
+export class RedisTurnEventLog implements TurnEventLog {
+  private readonly writer: Redis;
+
+  constructor(
+    private readonly url: string,
+    private readonly keyPrefix: string,
+  ) {
+    this.writer = new Redis(url, { connectionName: 'turn-events', maxRetriesPerRequest: 3 });
+    this.writer.on('error', () => undefined);
+  }
+
+  private key(turnId: string): string {
+    return `${this.keyPrefix}:turn:${turnId}`;
+  }
+
+  async append(turnId: string, event: TurnEvent): Promise<string> {
+    const key = this.key(turnId);
+    const ttl = event.type === 'done' ? keepFinishedMs : keepUnfinishedMs;
+    const [[, id]] = (await this.writer.multi().xadd(key, '*', 'e', JSON.stringify(event)).pexpire(key, ttl).exec()) as [[unknown, string], unknown];
+    return id;
+  }
+
+  async exists(turnId: string): Promise<boolean> {
+    return (await this.writer.exists(this.key(turnId))) === 1;
+  }
+
+  async *read(turnId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedTurnEvent> {
+    // A blocking read holds its connection, so each reader has its own.
+    const reader = new Redis(this.url, { connectionName: 'turn-events-reader', maxRetriesPerRequest: 1 });
+    reader.on('error', () => undefined);
+    const stop = () => reader.disconnect();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      let last = afterId ?? '0-0';
+      while (!signal.aborted) {
+        const answer = (await reader.xread('COUNT', 200, 'BLOCK', 5_000, 'STREAMS', this.key(turnId), last).catch((error: unknown) => {
+          if (signal.aborted) return null;
+          throw error;
+        })) as [string, [string, string[]][]][] | null;
+        for (const [id, fields] of answer?.[0]?.[1] ?? []) {
+          last = id;
+          const event = JSON.parse(fields[1]!) as TurnEvent;
+          yield { id, event };
+          if (event.type === 'done') return;
+        }
+        if (!answer && !(await this.exists(turnId))) return;
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      reader.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.writer.disconnect();
+  }
+}
+
+interface MemoryTurn {
+  events: LoggedTurnEvent[];
+  wake: Set<() => void>;
+}
+
+export class InProcessTurnEventLog implements TurnEventLog {
+  private readonly turns = new Map<string, MemoryTurn>();
+  private sequence = 0;
+
+  async append(turnId: string, event: TurnEvent): Promise<string> {
+    let turn = this.turns.get(turnId);
+    if (!turn) {
+      turn = { events: [], wake: new Set() };
+      this.turns.set(turnId, turn);
+      setTimeout(() => this.turns.delete(turnId), keepUnfinishedMs).unref();
+    }
+    const id = `${Date.now()}-${++this.sequence}`;
+    turn.events.push({ id, event });
+    for (const wake of turn.wake) wake();
+    if (event.type === 'done') setTimeout(() => this.turns.delete(turnId), keepFinishedMs).unref();
+    return id;
+  }
+
+  async exists(turnId: string): Promise<boolean> {
+    return this.turns.has(turnId);
+  }
+
+  async *read(turnId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedTurnEvent> {
+    const turn = this.turns.get(turnId);
+    if (!turn) return;
+    let next = afterId === undefined ? 0 : turn.events.findIndex((logged) => logged.id === afterId) + 1;
+    if (afterId !== undefined && next === 0) next = turn.events.filter((logged) => compareTurnEventIds(logged.id, afterId) <= 0).length;
+    while (!signal.aborted) {
+      while (next < turn.events.length) {
+        const logged = turn.events[next++]!;
+        yield logged;
+        if (logged.event.type === 'done') return;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          turn.wake.delete(wake);
+          signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        turn.wake.add(wake);
+        signal.addEventListener('abort', wake, { once: true });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.turns.clear();
+  }
+}
+
+/** Orders two turn event ids (`<ms>-<seq>`). */
+export function compareTurnEventIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am - bm || as - bs;
+}
