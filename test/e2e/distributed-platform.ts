@@ -120,8 +120,9 @@ export class DistributedPlatform {
   }
 
   api(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) };
-    if (this.accessToken && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) headers.authorization = `Bearer ${this.accessToken}`;
+    const given = (init.headers as Record<string, string> | undefined) ?? {};
+    const signedIn = Object.keys(given).some((name) => name.toLowerCase() === 'authorization') ? {} : this.signedInHeaders;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...signedIn, ...given };
     return fetch(`${this.gatewayUrl}${path}`, {
       ...init,
       headers,

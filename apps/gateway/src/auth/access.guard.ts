@@ -27,7 +27,7 @@ export const RequiresScope = (scope: ApiKeyScope) => applyDecorators(declare({ k
 export const AdminOnly = () => applyDecorators(declare({ kind: 'admin' }), ApiBearerAuth('access-token'), ApiSecurity('api-key', ['admin']));
 
 /** A route's declared access, as the guard reads it (the handler's overrides the controller's). */
-export function accessOf(reflector: Reflector, context: ExecutionContext): Access {
+function accessOf(reflector: Reflector, context: ExecutionContext): Access {
   return reflector.getAllAndOverride<Access | undefined>(accessKey, [context.getHandler(), context.getClass()]) ?? { kind: 'session' };
 }
 

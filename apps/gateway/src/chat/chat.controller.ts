@@ -74,7 +74,8 @@ export class ChatController {
 
   /**
    * The turn's events as server-sent events, each with its id: from the start, or after
-   * `Last-Event-ID` for a client that reconnects. Ends after `done`.
+   * `Last-Event-ID` for a client that reconnects. Ends after `done`. The log is always read from
+   * its `start` event, which says whose turn it is; a resumed stream skips what the client has.
    */
   @Get('turns/:turnId/events')
   async stream(
@@ -86,7 +87,7 @@ export class ChatController {
     if (lastEventId !== undefined && !turnEventIdPattern.test(lastEventId)) throw new AppError(ErrorCode.ValidationFailed, 'Last-Event-ID must be an id this stream sent');
     if (!(await this.events.exists(id))) throw new AppError(ErrorCode.NotFound, 'There is no such turn');
     const abort = abortedOnDisconnect(response);
-    const events = this.events.read(id, undefined, abort.signal)[Symbol.asyncIterator]();
+    const events = this.events.read(id, abort.signal)[Symbol.asyncIterator]();
     const first = await events.next();
     if (first.done || first.value.event.type !== 'start' || first.value.event.ownerId !== caller.userId) {
       abort.abort();

@@ -17,7 +17,7 @@ interface MessageRef {
  */
 export class MessageWriter {
   private readonly parts: MessagePart[] = [];
-  private dirty = false;
+  /** Set while a change waits for the next batch. */
   private timer?: NodeJS.Timeout;
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -25,11 +25,6 @@ export class MessageWriter {
     private readonly conversations: ConversationsClient,
     private readonly ref: MessageRef,
   ) {}
-
-  /** What has been produced so far, as stored. */
-  get content(): readonly MessagePart[] {
-    return this.parts;
-  }
 
   appendText(text: string): void {
     const last = this.parts.at(-1);
@@ -51,11 +46,8 @@ export class MessageWriter {
   }
 
   private changed(): void {
-    this.dirty = true;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      if (!this.dirty) return;
-      this.dirty = false;
       void this.enqueue({ parts: [...this.parts] }).catch(() => undefined);
     }, flushIntervalMs);
   }

@@ -15,8 +15,8 @@ export interface TurnEventLog {
   append(turnId: string, event: TurnEvent): Promise<string>;
   /** Whether the turn has a log (it started, and was not dropped yet). */
   exists(turnId: string): Promise<boolean>;
-  /** The events after `afterId` (all of them without it), then new ones as they come, until `done` or `signal`. */
-  read(turnId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedTurnEvent>;
+  /** The turn's events from its first, then new ones as they come, until `done` or `signal`. */
+  read(turnId: string, signal: AbortSignal): AsyncIterable<LoggedTurnEvent>;
   close(): Promise<void>;
 }
 
@@ -46,14 +46,14 @@ export class RedisTurnEventLog implements TurnEventLog {
     return (await this.writer.exists(this.key(turnId))) === 1;
   }
 
-  async *read(turnId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedTurnEvent> {
+  async *read(turnId: string, signal: AbortSignal): AsyncIterable<LoggedTurnEvent> {
     // A blocking read holds its connection, so each reader has its own.
     const reader = new Redis(this.url, { connectionName: 'turn-events-reader', maxRetriesPerRequest: 1 });
     reader.on('error', () => undefined);
     const stop = () => reader.disconnect();
     signal.addEventListener('abort', stop, { once: true });
     try {
-      let last = afterId ?? '0-0';
+      let last = '0-0';
       while (!signal.aborted) {
         const answer = (await reader.xread('COUNT', 200, 'BLOCK', 5_000, 'STREAMS', this.key(turnId), last).catch((error: unknown) => {
           if (signal.aborted) return null;
@@ -105,11 +105,10 @@ export class InProcessTurnEventLog implements TurnEventLog {
     return this.turns.has(turnId);
   }
 
-  async *read(turnId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedTurnEvent> {
+  async *read(turnId: string, signal: AbortSignal): AsyncIterable<LoggedTurnEvent> {
     const turn = this.turns.get(turnId);
     if (!turn) return;
-    let next = afterId === undefined ? 0 : turn.events.findIndex((logged) => logged.id === afterId) + 1;
-    if (afterId !== undefined && next === 0) next = turn.events.filter((logged) => compareTurnEventIds(logged.id, afterId) <= 0).length;
+    let next = 0;
     while (!signal.aborted) {
       while (next < turn.events.length) {
         const logged = turn.events[next++]!;
