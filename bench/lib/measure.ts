@@ -19,7 +19,8 @@ export interface Throughput extends Latencies {
   seconds: number;
 }
 
-function summarize(samples: number[], errors: number, firstError?: string): Latencies {
+/** Percentiles and mean of `samples` (milliseconds). */
+export function summarize(samples: number[], errors: number, firstError?: string): Latencies {
   const sorted = Float64Array.from(samples).sort();
   const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : Number.NaN);
   const mean = sorted.length ? sorted.reduce((sum, x) => sum + x, 0) / sorted.length : Number.NaN;

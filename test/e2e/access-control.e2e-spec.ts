@@ -52,11 +52,14 @@ interface Context {
   conversationId: string;
   uploadId: string;
   turnId: string;
+  /** The member's question of that turn. */
+  messageId: string;
   targetUserId: string;
   newConversation(): Promise<string>;
   newApiKey(): Promise<string>;
   newInvitation(): Promise<string>;
   newUpload(): Promise<string>;
+  newToolGrant(): Promise<string>;
   refreshCookie(): Promise<string>;
 }
 
@@ -69,6 +72,7 @@ const initialize = JSON.stringify({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'access-control', version: '1.0.0' } },
 });
 let registrations = 0;
+let grants = 0;
 const uploadInit = (): RequestInit => ({ method: 'POST', headers: { 'content-type': multipartType }, body: multipart('sales.csv', 'region,amount\nnorth,1\n') });
 
 const routes: Record<string, Route> = {
@@ -139,6 +143,22 @@ const routes: Record<string, Route> = {
     request: ({ conversationId }) => ({ path: `/api/v1/conversations/${conversationId}/messages`, init: json({ content: '/help' }) }),
   },
   'GET /api/v1/turns/{turnId}/events': { access: { scope: 'chat' }, owned: true, ok: 200, request: ({ turnId }) => ({ path: `/api/v1/turns/${turnId}/events` }) },
+  // The member's turn (direct mode) has ended by now: a caller who gets past access control is told so (409).
+  'POST /api/v1/turns/{turnId}/cancel': { access: { scope: 'chat' }, owned: true, ok: 409, request: ({ turnId }) => ({ path: `/api/v1/turns/${turnId}/cancel`, init: { method: 'POST' } }) },
+  'POST /api/v1/turns/{turnId}/approvals': {
+    access: { scope: 'chat' },
+    owned: true,
+    ok: 409,
+    request: ({ turnId }) => ({ path: `/api/v1/turns/${turnId}/approvals`, init: json({ toolCallId: 'call_1', decision: 'approve' }) }),
+  },
+  'POST /api/v1/messages/{id}/regenerate': { access: { scope: 'chat' }, owned: true, ok: 202, request: ({ messageId }) => ({ path: `/api/v1/messages/${messageId}/regenerate`, init: json({}) }) },
+  'GET /api/v1/tool-grants': { access: { scope: 'chat' }, ok: 200, request: ({ conversationId }) => ({ path: `/api/v1/tool-grants?conversationId=${conversationId}` }) },
+  'DELETE /api/v1/tool-grants/{id}': {
+    access: { scope: 'chat' },
+    owned: true,
+    ok: 204,
+    request: async (context) => ({ path: `/api/v1/tool-grants/${await context.newToolGrant()}`, init: { method: 'DELETE' } }),
+  },
 
   'GET /api/v1/mcp/servers': { access: { scope: 'mcp:call' }, ok: 200, request: () => ({ path: '/api/v1/mcp/servers' }) },
   'GET /api/v1/mcp/servers/{name}': { access: { scope: 'mcp:call' }, ok: 200, request: () => ({ path: '/api/v1/mcp/servers/everything' }) },
@@ -248,12 +268,17 @@ describe('access control: every route against every kind of caller (distributed)
     const newConversation = async () => ((await (await api('/api/v1/conversations', member.authorization, json({ title: 'Owned' }))).json()) as { id: string }).id;
     const conversationId = await newConversation();
     const posted = await api(`/api/v1/conversations/${conversationId}/messages`, member.authorization, json({ content: 'hello' }));
+    const { turnId, messageId } = (await posted.json()) as { turnId: string; messageId: string };
     context = {
       member,
       conversationId,
-      turnId: ((await posted.json()) as { turnId: string }).turnId,
+      turnId,
+      messageId,
       uploadId: await newUpload(),
       newUpload,
+      // Grants are made by answering an approval in a turn; here, straight into the database.
+      newToolGrant: async () =>
+        ((await platform.database.query(`INSERT INTO tool_grants (user_id, tool) VALUES ($1, $2) RETURNING id`, [member.id, `fixture__tool_${++grants}`])) as { id: string }[])[0]!.id,
       targetUserId: target.id,
       newConversation,
       newApiKey: async () => (await makeKey(member.authorization, ['chat'])).id,

@@ -76,6 +76,9 @@ interface QueryRoute {
 interface Context {
   conversationId: string;
   userId: string;
+  /** A turn (direct mode, ended) and its question, in that conversation. */
+  turnId: string;
+  messageId: string;
 }
 
 const bodyRoutes: Record<string, BodyRoute> = {
@@ -84,9 +87,11 @@ const bodyRoutes: Record<string, BodyRoute> = {
   'api key': { method: 'POST', path: () => '/api/v1/api-keys', valid: () => ({ name: 'key', scopes: ['chat'], expiresAt: '2099-01-01T00:00:00Z' }) },
   invitation: { method: 'POST', path: () => '/api/v1/admin/invitations', valid: () => ({ email: 'invited@example.com', role: 'member', expiresInDays: 7 }) },
   'admin user change': { method: 'PATCH', path: ({ userId }) => `/api/v1/admin/users/${userId}`, valid: () => ({ role: 'member', disabled: false }) },
-  'new conversation': { method: 'POST', path: () => '/api/v1/conversations', valid: () => ({ title: 'Fine' }) },
-  'conversation change': { method: 'PATCH', path: ({ conversationId }) => `/api/v1/conversations/${conversationId}`, valid: () => ({ title: 'Fine', pinned: false, archived: false }) },
+  'new conversation': { method: 'POST', path: () => '/api/v1/conversations', valid: () => ({ title: 'Fine', model: 'gpt-test' }) },
+  'conversation change': { method: 'PATCH', path: ({ conversationId }) => `/api/v1/conversations/${conversationId}`, valid: () => ({ title: 'Fine', pinned: false, archived: false, model: 'gpt-test' }) },
   'chat message': { method: 'POST', path: ({ conversationId }) => `/api/v1/conversations/${conversationId}/messages`, valid: () => ({ content: 'How many rows?', attachments: [] }) },
+  'chat approval': { method: 'POST', path: ({ turnId }) => `/api/v1/turns/${turnId}/approvals`, valid: () => ({ toolCallId: 'call_1', decision: 'approve', remember: 'conversation' }) },
+  regenerate: { method: 'POST', path: ({ messageId }) => `/api/v1/messages/${messageId}/regenerate`, valid: () => ({ model: 'no-model-here' }) },
   'tool call': { method: 'POST', path: () => '/api/v1/mcp/tools/everything__echo/call', valid: () => ({ arguments: { message: 'hi' }, timeoutMs: 5_000 }) },
 };
 
@@ -95,6 +100,7 @@ const queryRoutes: Record<string, QueryRoute> = {
   messages: { path: ({ conversationId }) => `/api/v1/conversations/${conversationId}/messages`, parameters: ['limit', 'cursor'] },
   export: { path: ({ conversationId }) => `/api/v1/conversations/${conversationId}/export`, parameters: ['format'] },
   users: { path: () => '/api/v1/admin/users', parameters: ['limit', 'after'] },
+  'tool grants': { path: () => '/api/v1/tool-grants', parameters: ['conversationId'] },
 };
 
 /** Path parameters: every route with an id gets each of these in its place. */
@@ -106,8 +112,12 @@ const idRoutes = [
   (id: string) => ({ method: 'PATCH', path: `/api/v1/admin/users/${id}` }),
   (id: string) => ({ method: 'GET', path: `/api/v1/mcp/servers/${id}` }),
   (id: string) => ({ method: 'GET', path: `/api/v1/turns/${id}/events` }),
+  (id: string) => ({ method: 'POST', path: `/api/v1/turns/${id}/cancel` }),
+  (id: string) => ({ method: 'POST', path: `/api/v1/turns/${id}/approvals` }),
+  (id: string) => ({ method: 'POST', path: `/api/v1/messages/${id}/regenerate` }),
   (id: string) => ({ method: 'POST', path: `/api/v1/conversations/${id}/messages` }),
   (id: string) => ({ method: 'POST', path: `/api/v1/mcp/tools/${id}/call` }),
+  (id: string) => ({ method: 'DELETE', path: `/api/v1/tool-grants/${id}` }),
 ];
 const hostileIds = ['not-a-uuid', '00000000-0000-0000-0000-000000000000', '..%2F..%2Fetc%2Fpasswd', '%00', '%E2%80%AE', "1'%20OR%20'1'='1", 'x'.repeat(5_000), '%F0%9F%91%A9'];
 
@@ -122,8 +132,9 @@ describe('bad input on every route: a clear 4xx, never a 5xx, and nothing writte
     JSON.stringify(
       await platform.database.query(`SELECT
         (SELECT md5(coalesce(string_agg(id || email || name || role || disabled, ',' ORDER BY id), '')) FROM users) AS users,
-        (SELECT md5(coalesce(string_agg(id || title || pinned || archived || coalesce(deleted_at::text, ''), ',' ORDER BY id), '')) FROM conversations) AS conversations,
+        (SELECT md5(coalesce(string_agg(id || title || pinned || archived || coalesce(model, '') || coalesce(deleted_at::text, ''), ',' ORDER BY id), '')) FROM conversations) AS conversations,
         (SELECT count(*) FROM messages) AS messages,
+        (SELECT md5(coalesce(string_agg(id::text, ',' ORDER BY id), '')) FROM tool_grants) AS grants,
         (SELECT md5(coalesce(string_agg(id || name || coalesce(revoked_at::text, ''), ',' ORDER BY id), '')) FROM api_keys) AS keys`),
     );
 
@@ -158,7 +169,11 @@ describe('bad input on every route: a clear 4xx, never a 5xx, and nothing writte
       headers: { authorization: '' },
       body: JSON.stringify({ email: 'member@example.com', password: 'a long hostile-input passphrase', name: 'Member' }),
     });
-    context = { conversationId: conversation.id, userId: ((await member.json()) as { user: { id: string } }).user.id };
+    const posted = (await (await platform.api(`/api/v1/conversations/${conversation.id}/messages`, { method: 'POST', body: JSON.stringify({ content: '/help' }) })).json()) as {
+      turnId: string;
+      messageId: string;
+    };
+    context = { conversationId: conversation.id, userId: ((await member.json()) as { user: { id: string } }).user.id, ...posted };
   });
 
   afterEach(() => {

@@ -12,6 +12,7 @@ import {
   loadConfig,
   ServiceClient,
   ServiceName,
+  ToolGrantsContract,
 } from '@dataflow/shared';
 import { createTestDatabase, type TestDatabase } from '@dataflow/shared/testing';
 import { ConversationsServiceModule } from '../src/conversations-service.module.js';
@@ -58,6 +59,27 @@ describe('the conversations service on Postgres', () => {
     expect((await client.send(ConversationsContract.list, { ownerId })).items.map((c) => c.id)).toEqual([second.id, first.id]);
     expect((await client.send(ConversationsContract.list, { ownerId, limit: 1 })).items.map((c) => c.id)).toEqual([second.id]);
     expect((await client.send(ConversationsContract.list, { ownerId: otherId })).items.map((c) => c.title)).toEqual(['Not yours']);
+  });
+
+  it('remembers a conversation\'s chat model: stored when made, changed, and cleared with null', async () => {
+    const made = await client.send(ConversationsContract.create, { ownerId, title: 'With a model', model: ' gpt-test ' });
+    expect(made.model).toBe('gpt-test');
+    expect((await client.send(ConversationsContract.create, { ownerId, title: 'Default model' })).model).toBeNull();
+    const ref = { ownerId, id: made.id };
+    expect((await client.send(ConversationsContract.update, { ...ref, model: 'claude-test' })).model).toBe('claude-test');
+    // A change that leaves the model out keeps it.
+    expect(await client.send(ConversationsContract.update, { ...ref, pinned: true })).toMatchObject({ model: 'claude-test', pinned: true });
+    expect((await client.send(ConversationsContract.get, ref)).model).toBe('claude-test');
+    expect((await client.send(ConversationsContract.list, { ownerId })).items.find((c) => c.id === made.id)?.model).toBe('claude-test');
+    expect((await client.send(ConversationsContract.update, { ...ref, model: null })).model).toBeNull();
+    expect((await client.send(ConversationsContract.get, ref)).model).toBeNull();
+    for (const model of ['x'.repeat(201), '', '  ', 7]) {
+      const error = (await client.send(ConversationsContract.update, { ...ref, model } as never).catch((e: unknown) => e)) as AppError;
+      expect(error.code).toBe(ErrorCode.ValidationFailed);
+    }
+    expect((await client.send(ConversationsContract.update, { ...ref, model: 'x'.repeat(200) })).model).toBe('x'.repeat(200));
+    const other = (await client.send(ConversationsContract.update, { ownerId: otherId, id: made.id, model: 'stolen' }).catch((e: unknown) => e)) as AppError;
+    expect(other.code).toBe(ErrorCode.NotFound);
   });
 
   it('keeps messages one row each, in order, with typed parts, a parent in the same conversation, usage and timing', async () => {
@@ -159,6 +181,116 @@ describe('the conversations service on Postgres', () => {
   it('reports its database in its health answer', async () => {
     expect(await client.send(ConversationsContract.health, {})).toEqual({ service: 'conversations', checks: { database: 'up' } });
   });
+
+  describe('tool grants', () => {
+    let emails = 0;
+    const newUser = async () => (await client.send(AccountsContract.createUser, { email: `grants-${++emails}@example.com`, name: 'x', passwordHash: 'x', othersMayRegister: true })).id;
+    const newConversation = async (ownerId: string) => (await client.send(ConversationsContract.create, { ownerId, title: 'Grants' })).id;
+    const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as AppError);
+    const tools = (grants: { tool: string; conversationId: string | null }[]) => grants.map((grant) => `${grant.tool}@${grant.conversationId ?? 'always'}`);
+
+    it('grants a tool in a conversation or always, and granting again answers the same grant', async () => {
+      const ownerId = await newUser();
+      const conversationId = await newConversation(ownerId);
+      const inConversation = await client.send(ToolGrantsContract.create, { ownerId, tool: 'data__write_file', conversationId });
+      expect(inConversation).toEqual({ id: expect.any(String), tool: 'data__write_file', conversationId, createdAt: expect.any(String) });
+      const always = await client.send(ToolGrantsContract.create, { ownerId, tool: 'data__write_file' });
+      expect(always).toMatchObject({ tool: 'data__write_file', conversationId: null });
+      expect(always.id).not.toBe(inConversation.id);
+
+      expect(await client.send(ToolGrantsContract.create, { ownerId, tool: 'data__write_file', conversationId })).toEqual(inConversation);
+      expect(await client.send(ToolGrantsContract.create, { ownerId, tool: 'data__write_file' })).toEqual(always);
+      // At once, too: one row each, whoever wins.
+      const racing = await Promise.all(Array.from({ length: 5 }, () => client.send(ToolGrantsContract.create, { ownerId, tool: 'data__drop_table' })));
+      expect(new Set(racing.map((grant) => grant.id)).size).toBe(1);
+      expect(await database.query('SELECT count(*)::int AS n FROM tool_grants WHERE user_id = $1', [ownerId])).toEqual([{ n: 3 }]);
+    });
+
+    it('lists the grants that hold in a conversation (its own and the "always" ones), or all of them newest first', async () => {
+      const ownerId = await newUser();
+      const [first, second] = [await newConversation(ownerId), await newConversation(ownerId)];
+      await client.send(ToolGrantsContract.create, { ownerId, tool: 'fs__write', conversationId: first });
+      await client.send(ToolGrantsContract.create, { ownerId, tool: 'sql__execute' });
+      await client.send(ToolGrantsContract.create, { ownerId, tool: 'fs__delete', conversationId: second });
+
+      expect(tools(await client.send(ToolGrantsContract.list, { ownerId }))).toEqual([`fs__delete@${second}`, 'sql__execute@always', `fs__write@${first}`]);
+      expect(tools(await client.send(ToolGrantsContract.list, { ownerId, conversationId: first }))).toEqual(['sql__execute@always', `fs__write@${first}`]);
+      expect(tools(await client.send(ToolGrantsContract.list, { ownerId, conversationId: second }))).toEqual([`fs__delete@${second}`, 'sql__execute@always']);
+      expect(tools(await client.send(ToolGrantsContract.list, { ownerId, conversationId: randomUUID() }))).toEqual(['sql__execute@always']);
+    });
+
+    it('revokes a grant, once', async () => {
+      const ownerId = await newUser();
+      const grant = await client.send(ToolGrantsContract.create, { ownerId, tool: 'sql__execute' });
+      expect(await client.send(ToolGrantsContract.delete, { ownerId, id: grant.id })).toEqual({ deleted: true });
+      expect(await client.send(ToolGrantsContract.list, { ownerId })).toEqual([]);
+      expect((await failure(client.send(ToolGrantsContract.delete, { ownerId, id: grant.id })))?.code).toBe(ErrorCode.NotFound);
+      expect((await failure(client.send(ToolGrantsContract.delete, { ownerId, id: randomUUID() })))?.code).toBe(ErrorCode.NotFound);
+      // Granted again after a revoke, it is a new grant.
+      expect((await client.send(ToolGrantsContract.create, { ownerId, tool: 'sql__execute' })).id).not.toBe(grant.id);
+    });
+
+    it('keeps each user\'s grants their own', async () => {
+      const [ownerId, otherId] = [await newUser(), await newUser()];
+      const conversationId = await newConversation(ownerId);
+      const grant = await client.send(ToolGrantsContract.create, { ownerId, tool: 'fs__write', conversationId });
+      await client.send(ToolGrantsContract.create, { ownerId, tool: 'sql__execute' });
+
+      expect(await client.send(ToolGrantsContract.list, { ownerId: otherId })).toEqual([]);
+      expect(await client.send(ToolGrantsContract.list, { ownerId: otherId, conversationId })).toEqual([]);
+      expect((await failure(client.send(ToolGrantsContract.delete, { ownerId: otherId, id: grant.id })))?.code).toBe(ErrorCode.NotFound);
+      // Another user's conversation is not found, as if it did not exist.
+      expect((await failure(client.send(ToolGrantsContract.create, { ownerId: otherId, tool: 'fs__write', conversationId })))?.code).toBe(ErrorCode.NotFound);
+      expect((await failure(client.send(ToolGrantsContract.create, { ownerId, tool: 'fs__write', conversationId: randomUUID() })))?.code).toBe(ErrorCode.NotFound);
+      // The same tool granted "always" by two users is two grants.
+      const theirs = await client.send(ToolGrantsContract.create, { ownerId: otherId, tool: 'sql__execute' });
+      expect(tools(await client.send(ToolGrantsContract.list, { ownerId: otherId }))).toEqual(['sql__execute@always']);
+      expect(tools(await client.send(ToolGrantsContract.list, { ownerId }))).toEqual(['sql__execute@always', `fs__write@${conversationId}`]);
+      expect((await client.send(ToolGrantsContract.list, { ownerId })).map((g) => g.id)).not.toContain(theirs.id);
+    });
+
+    it('drops a conversation\'s grants when it is deleted (hidden at once, gone when purged) or its user is, and keeps the "always" ones', async () => {
+      const ownerId = await newUser();
+      const conversationId = await newConversation(ownerId);
+      await client.send(ToolGrantsContract.create, { ownerId, tool: 'fs__write', conversationId });
+      await client.send(ToolGrantsContract.create, { ownerId, tool: 'sql__execute' });
+
+      await client.send(ConversationsContract.delete, { ownerId, id: conversationId });
+      expect(tools(await client.send(ToolGrantsContract.list, { ownerId }))).toEqual(['sql__execute@always']);
+      expect(tools(await client.send(ToolGrantsContract.list, { ownerId, conversationId }))).toEqual(['sql__execute@always']);
+      expect((await failure(client.send(ToolGrantsContract.create, { ownerId, tool: 'fs__write', conversationId })))?.code).toBe(ErrorCode.NotFound);
+
+      await database.query(`UPDATE conversations SET deleted_at = now() - interval '31 days' WHERE id = $1`, [conversationId]);
+      expect(await app.get(ConversationsPurge).purge()).toBe(1);
+      expect(await database.query('SELECT tool, conversation_id FROM tool_grants WHERE user_id = $1', [ownerId])).toEqual([{ tool: 'sql__execute', conversation_id: null }]);
+
+      await database.query('DELETE FROM users WHERE id = $1', [ownerId]);
+      expect(await database.query('SELECT count(*)::int AS n FROM tool_grants WHERE user_id = $1', [ownerId])).toEqual([{ n: 0 }]);
+    });
+
+    it('refuses invalid requests with validation_failed and stores nothing', async () => {
+      const ownerId = await newUser();
+      const before = await database.query('SELECT count(*)::int AS n FROM tool_grants');
+      for (const request of [
+        { ownerId, tool: 'no_separator' },
+        { ownerId, tool: '__tool' },
+        { ownerId, tool: 'server__' },
+        { ownerId, tool: 'a b__c' },
+        { ownerId, tool: `s__${'x'.repeat(298)}` },
+        { ownerId, tool: 7 },
+        { ownerId, tool: 'fs__write', conversationId: 'not-a-uuid' },
+        { ownerId, tool: 'fs__write', extra: true },
+        { tool: 'fs__write' },
+      ]) {
+        expect((await failure(client.send(ToolGrantsContract.create, request as never)))?.code).toBe(ErrorCode.ValidationFailed);
+      }
+      expect((await failure(client.send(ToolGrantsContract.list, { ownerId, conversationId: 'nope' })))?.code).toBe(ErrorCode.ValidationFailed);
+      expect((await failure(client.send(ToolGrantsContract.delete, { ownerId, id: 'nope' })))?.code).toBe(ErrorCode.ValidationFailed);
+      expect(await database.query('SELECT count(*)::int AS n FROM tool_grants')).toEqual(before);
+      // 300 characters is the longest a qualified name may be.
+      expect((await client.send(ToolGrantsContract.create, { ownerId, tool: `s__${'x'.repeat(297)}` })).tool).toHaveLength(300);
+    });
+  });
 });
 
 describe('the migrations', () => {
@@ -193,10 +325,17 @@ describe('the migrations', () => {
       await database.query(`INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), repeat('a', 64), now())`, [user.id]);
       await database.query(`INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes) VALUES ($1, 'k', 'dfc_abcdefgh', repeat('b', 64), '{chat}')`, [user.id]);
       await database.query(`INSERT INTO audit_log (action, actor_id) VALUES ('login.succeeded', $1)`, [user.id]);
+      await database.query(`UPDATE conversations SET model = 'gpt-test' WHERE id = $1`, [conversation.id]);
+      await database.query(`INSERT INTO tool_grants (user_id, tool, conversation_id) VALUES ($1, 'data__write', NULL), ($1, 'data__write', $2)`, [user.id, conversation.id]);
 
       const reverted: string[] = [];
       for (let name = await revertLastMigration(database.url); name; name = await revertLastMigration(database.url)) {
         reverted.push(name);
+        if (name === 'AddConversationModelAndToolGrants1764900000000') {
+          expect(await database.query(`SELECT to_regclass('tool_grants') AS g`)).toEqual([{ g: null }]);
+          expect(await database.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'conversations' AND column_name = 'model'`)).toEqual([{ n: 0 }]);
+          expect(await database.query(`SELECT title FROM conversations`)).toEqual([{ title: 'kept until the table goes' }]);
+        }
         if (name === 'CreateMessagesAndSearch1764600000000') {
           expect(await database.query(`SELECT to_regclass('messages') AS m`)).toEqual([{ m: null }]);
           expect(await database.query(`SELECT title FROM conversations`)).toEqual([{ title: 'kept until the table goes' }]);

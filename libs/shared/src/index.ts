@@ -13,6 +13,7 @@ export * from './contracts/messages.contract.js';
 export * from './contracts/page.js';
 export * from './contracts/rpc-contract.js';
 export * from './contracts/service-name.js';
+export * from './contracts/tool-grants.contract.js';
 export * from './contracts/uploads.contract.js';
 export * from './errors/app-error.js';
 export * from './errors/error-code.js';

@@ -29,7 +29,7 @@ export function registerChart(server: McpServer, context: DataContext): void {
         title: z.string().max(200).optional(),
       },
       outputSchema: { spec: z.record(z.string(), z.unknown()), points: z.number(), truncated: z.boolean() },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     (input) =>
       guarded(async () => {

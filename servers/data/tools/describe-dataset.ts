@@ -24,7 +24,7 @@ export function registerDescribeDataset(server: McpServer, context: DataContext)
         columns: z.array(columnShape),
         firstRows: z.array(z.record(z.string(), z.unknown())),
       },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ path, rows }) =>
       guarded(async () => {

@@ -23,7 +23,7 @@ export function registerListDatasets(server: McpServer, context: DataContext): v
         datasets: z.array(datasetShape),
         skipped: z.array(z.object({ path: z.string(), reason: z.string() })).describe('files that are not offered, and why'),
       },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     () => guarded(async () => resultOf({ ...(await context.datasets.list()) })),
   );

@@ -33,7 +33,7 @@ export function registerProfileDataset(server: McpServer, context: DataContext):
         columns: z.array(z.string().min(1)).max(200).optional().describe('the columns to profile (default: all)'),
       },
       outputSchema: { path: z.string(), rowCount: z.number(), columns: z.array(profileShape) },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ path, columns }) =>
       guarded(async () => {

@@ -22,7 +22,7 @@ export function registerQuery(server: McpServer, context: DataContext): void {
         rowCount: z.number().describe('every row the query produced'),
         truncated: z.boolean(),
       },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ sql, limit }) =>
       guarded(async () => {

@@ -13,7 +13,7 @@ export function registerDescribeTable(server: McpServer, database: Database): vo
       description: 'Get the schema information for a specific table',
       inputSchema: { table_name: z.string().min(1).max(256).describe('Name of the table to describe') },
       outputSchema: { columns: z.array(column) },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ table_name }) =>
       guarded(() => {

@@ -11,7 +11,7 @@ export function registerListTables(server: McpServer, database: Database): void 
       description: 'List all tables in the SQLite database',
       inputSchema: {},
       outputSchema: { tables: z.array(z.string()) },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     () =>
       guarded(() => {

@@ -11,7 +11,7 @@ export function registerReadQuery(server: McpServer, database: Database): void {
       description: 'Execute a SELECT query on the SQLite database',
       inputSchema: { query: z.string().min(1).max(100_000).describe('SELECT SQL query to execute') },
       outputSchema: { rows: z.array(z.record(z.string(), z.unknown())) },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ query }) => guarded(() => resultOf({ rows: database.run('read', query).rows.map(plain) })),
   );

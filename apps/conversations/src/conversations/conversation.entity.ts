@@ -14,6 +14,10 @@ export class Conversation {
   @Column({ type: 'boolean', default: false })
   archived!: boolean;
 
+  /** The chat model the conversation's turns use (a configured model's id); null for the default. */
+  @Column({ type: 'text', nullable: true })
+  model!: string | null;
+
   /** Null only for conversations made before accounts existed. */
   @Column({ name: 'owner_id', type: 'uuid', nullable: true })
   ownerId!: string | null;

@@ -10,6 +10,7 @@ import {
   ListConversationsRequest,
   ListMessagesRequest,
   type MessageDto,
+  MessageRef,
   MessagesContract,
   type Page,
   UpdateConversationRequest,
@@ -28,6 +29,7 @@ function toDto(conversation: Conversation): ConversationDto {
     title: conversation.title,
     pinned: conversation.pinned,
     archived: conversation.archived,
+    model: conversation.model,
     createdAt: conversation.createdAt.toISOString(),
     updatedAt: conversation.updatedAt.toISOString(),
     activeAt: conversation.activeAt.toISOString(),
@@ -46,7 +48,7 @@ export class ConversationsHandler {
 
   @MessagePattern(ConversationsContract.create.pattern)
   async create(@Payload() request: CreateConversationRequest): Promise<ConversationDto> {
-    const conversation = await this.conversations.create(request.ownerId, request.title ?? defaultConversationTitle);
+    const conversation = await this.conversations.create(request.ownerId, request.title ?? defaultConversationTitle, request.model ?? null);
     this.logger.log({ conversationId: conversation.id, ownerId: request.ownerId }, 'conversation created');
     return toDto(conversation);
   }
@@ -72,6 +74,11 @@ export class ConversationsHandler {
   @MessagePattern(MessagesContract.list.pattern)
   listMessages(@Payload() request: ListMessagesRequest): Promise<Page<MessageDto>> {
     return this.messages.list(request.ownerId, request.conversationId, request.limit ?? defaultPageSize, request.cursor);
+  }
+
+  @MessagePattern(MessagesContract.get.pattern)
+  getMessage(@Payload() request: MessageRef): Promise<MessageDto> {
+    return this.messages.get(request.ownerId, request.id);
   }
 
   @MessagePattern(ConversationsContract.get.pattern)

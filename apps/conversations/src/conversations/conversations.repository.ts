@@ -27,8 +27,8 @@ function cursorKey(cursor: string): [string, string] {
 export class ConversationsRepository {
   constructor(@InjectRepository(Conversation) private readonly conversations: Repository<Conversation>) {}
 
-  create(ownerId: string, title: string): Promise<Conversation> {
-    return this.conversations.save(this.conversations.create({ ownerId, title }));
+  create(ownerId: string, title: string, model: string | null): Promise<Conversation> {
+    return this.conversations.save(this.conversations.create({ ownerId, title, model }));
   }
 
   /**
@@ -48,7 +48,7 @@ export class ConversationsRepository {
       conditions.push(`(c.search @@ ${query} OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.search @@ ${query}))`);
     }
     const rows = (await this.conversations.manager.query(
-      `SELECT id, title, pinned, archived, owner_id AS "ownerId", created_at AS "createdAt", updated_at AS "updatedAt", active_at AS "activeAt", active_at::text AS "activeKey"
+      `SELECT id, title, pinned, archived, model, owner_id AS "ownerId", created_at AS "createdAt", updated_at AS "updatedAt", active_at AS "activeAt", active_at::text AS "activeKey"
        FROM conversations c WHERE ${conditions.join(' AND ')}
        ORDER BY active_at DESC, id DESC LIMIT $3`,
       parameters,
@@ -65,7 +65,8 @@ export class ConversationsRepository {
     return conversation;
   }
 
-  async update(ownerId: string, id: string, change: { title?: string; pinned?: boolean; archived?: boolean }): Promise<Conversation> {
+  /** Changes the fields given; a null model forgets the remembered one. */
+  async update(ownerId: string, id: string, change: { title?: string; pinned?: boolean; archived?: boolean; model?: string | null }): Promise<Conversation> {
     const conversation = await this.get(ownerId, id);
     Object.assign(conversation, Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)));
     return this.conversations.save(conversation);

@@ -136,6 +136,16 @@ export class MessagesRepository {
   }
 
   /** The owner's conversation's messages, oldest first. */
+  async get(ownerId: string, id: string): Promise<MessageDto> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${messageColumns.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN conversations c ON c.id = m.conversation_id
+       WHERE m.id = $1 AND c.owner_id = $2 AND c.deleted_at IS NULL`,
+      [id, ownerId],
+    )) as MessageRow[];
+    if (!row) throw noMessage();
+    return toDto(row);
+  }
+
   async list(ownerId: string, conversationId: string, limit: number, cursor: string | undefined): Promise<Page<MessageDto>> {
     const after = seqFromCursor(cursor);
     const [owned] = (await this.dataSource.query(`SELECT 1 FROM conversations WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL`, [conversationId, ownerId])) as unknown[];

@@ -9,10 +9,11 @@ import { AddConversationFlags1764500000000 } from './migrations/1764500000000-Ad
 import { CreateMessagesAndSearch1764600000000 } from './migrations/1764600000000-CreateMessagesAndSearch.js';
 import { CreateUploads1764700000000 } from './migrations/1764700000000-CreateUploads.js';
 import { CreateInvitations1764800000000 } from './migrations/1764800000000-CreateInvitations.js';
+import { AddConversationModelAndToolGrants1764900000000 } from './migrations/1764900000000-AddConversationModelAndToolGrants.js';
 
 /** Listed, not globbed: the same list works from sources in tests and from the build. */
 export const entities = [Conversation];
-export const migrations = [CreateConversations1764000000000, CreateAccounts1764100000000, CreateApiKeys1764200000000, AddLoginLockoutAndAuditLog1764300000000, AddConversationOwners1764400000000, AddConversationFlags1764500000000, CreateMessagesAndSearch1764600000000, CreateUploads1764700000000, CreateInvitations1764800000000];
+export const migrations = [CreateConversations1764000000000, CreateAccounts1764100000000, CreateApiKeys1764200000000, AddLoginLockoutAndAuditLog1764300000000, AddConversationOwners1764400000000, AddConversationFlags1764500000000, CreateMessagesAndSearch1764600000000, CreateUploads1764700000000, CreateInvitations1764800000000, AddConversationModelAndToolGrants1764900000000];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

@@ -3,26 +3,37 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe,
 import type { Response } from 'express';
 import {
   AppError,
+  ApprovalBody,
+  compareTurnEventIds,
   defaultConversationTitle,
   ErrorCode,
+  type LoggedTurnEvent,
+  type MessageDto,
   type MessagePart,
   PostMessageBody,
   type PostedMessage,
-  compareTurnEventIds,
-  type LoggedTurnEvent,
+  qualifiedNameSeparator,
+  RegenerateBody,
+  type TurnEvent,
   type TurnEventLog,
   turnEventIdPattern,
+  type UploadDto,
 } from '@dataflow/shared';
+import { AccountsClient } from '../auth/accounts.client.js';
 import { CurrentCaller, RequiresScope } from '../auth/access.guard.js';
 import type { Caller } from '../auth/jwt.strategy.js';
 import { ConversationsClient } from '../conversations/conversations.client.js';
 import { abortedOnDisconnect } from '../http/client-disconnect.js';
-import { type ModelInfo, Models } from './models.js';
+import { UploadsClient } from '../uploads/uploads.client.js';
+import { type ConfiguredModel, type ModelInfo, Models } from './models.js';
+import { systemPromptFor } from './turn-context.js';
 import { TURN_EVENTS } from './turn-events.provider.js';
 import { TurnRunner } from './turn-runner.js';
 
 const conversationId = new ParseUUIDPipe({ exceptionFactory: () => new AppError(ErrorCode.NotFound, 'There is no such conversation') });
-const turnId = new ParseUUIDPipe({ exceptionFactory: () => new AppError(ErrorCode.NotFound, 'There is no such turn') });
+const noTurn = () => new AppError(ErrorCode.NotFound, 'There is no such turn');
+const turnId = new ParseUUIDPipe({ exceptionFactory: noTurn });
+const messageId = new ParseUUIDPipe({ exceptionFactory: () => new AppError(ErrorCode.NotFound, 'There is no such message') });
 const keepAliveMs = 15_000;
 
 /** A title from the first message: its first line, cut at a word near 80 characters. */
@@ -33,13 +44,23 @@ function titleFrom(content: string): string {
   return `${cut.slice(0, cut.lastIndexOf(' ') > 40 ? cut.lastIndexOf(' ') : 80)}…`;
 }
 
-/** Chat: the configured models, a user's message that starts a turn, and the turn's events as they happen. */
+/** A branch of a conversation: from its first message to `leafId`, following each message's parent. */
+function branchTo(messages: MessageDto[], leafId: string | null): MessageDto[] {
+  const byId = new Map(messages.map((message) => [message.id, message]));
+  const branch: MessageDto[] = [];
+  for (let at = leafId ? byId.get(leafId) : undefined; at; at = at.parentId ? byId.get(at.parentId) : undefined) branch.unshift(at);
+  return branch;
+}
+
+/** Chat: the configured models, a user's message that starts a turn, the turn's events as they happen, and the user's say in a running turn. */
 @Controller('api/v1')
 @RequiresScope('chat')
 export class ChatController {
   constructor(
     private readonly models: Models,
     private readonly conversations: ConversationsClient,
+    private readonly uploads: UploadsClient,
+    private readonly accounts: AccountsClient,
     private readonly runner: TurnRunner,
     @Inject(TURN_EVENTS) private readonly events: TurnEventLog,
   ) {}
@@ -53,23 +74,50 @@ export class ChatController {
   /**
    * Saves the user's message and starts a turn that answers it → `{messageId, turnId}`. The turn
    * runs to its end whether or not anyone watches; follow it at `GET /api/v1/turns/:turnId/events`.
+   * With `parentId` the message starts a new branch there (editing a message is posting its new
+   * text with the same parent); the old branch is kept.
    */
   @Post('conversations/:id/messages')
   @HttpCode(202)
   async post(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string, @Body() body: PostMessageBody): Promise<PostedMessage> {
     const conversation = await this.conversations.get({ ownerId: caller.userId, id });
-    const model = this.models.resolve(body.model);
-    if (body.model !== undefined && !model) throw new AppError(ErrorCode.ValidationFailed, `There is no model ${body.model}; GET /api/v1/models lists them`, { field: 'model' });
-    const ref = { ownerId: caller.userId, conversationId: id };
+    const model = this.modelFor(body.model, conversation.model);
     const history = await this.conversations.allMessages({ ownerId: caller.userId, id });
-    const parts: MessagePart[] = [{ type: 'text', text: body.content }, ...(body.attachments ?? []).map((uploadId): MessagePart => ({ type: 'file', name: uploadId, uploadId }))];
-    const question = await this.conversations.appendMessage({ ...ref, role: 'user', parts, parentId: history.at(-1)?.id });
-    const answer = await this.conversations.appendMessage({ ...ref, role: 'assistant', status: 'streaming', parts: [], parentId: question.id, model: model?.info.id });
+    const parentId = body.parentId === undefined ? (history.at(-1)?.id ?? null) : body.parentId;
+    if (parentId && !history.some((message) => message.id === parentId)) throw new AppError(ErrorCode.ValidationFailed, 'parentId names no message in this conversation', { field: 'parentId' });
+    const attached = await Promise.all(
+      (body.attachments ?? []).map((uploadId, index) =>
+        this.uploads.get({ ownerId: caller.userId, id: uploadId }).catch((error: unknown) => {
+          if (error instanceof AppError && error.code === ErrorCode.NotFound) throw new AppError(ErrorCode.ValidationFailed, `attachments[${index}] names no upload of yours`, { field: 'attachments' });
+          throw error;
+        }),
+      ),
+    );
+    const parts: MessagePart[] = [{ type: 'text', text: body.content }, ...attached.map((upload): MessagePart => ({ type: 'file', name: upload.name, uploadId: upload.id, mediaType: upload.mimeType }))];
+    const question = await this.conversations.appendMessage({ ownerId: caller.userId, conversationId: id, role: 'user', parts, parentId: parentId ?? undefined });
     if (conversation.title === defaultConversationTitle && history.length === 0) await this.conversations.update({ ownerId: caller.userId, id, title: titleFrom(body.content) });
-    const turn = randomUUID();
-    await this.events.append(turn, { type: 'start', turnId: turn, conversationId: id, messageId: answer.id, model: model?.info.id ?? null, ownerId: caller.userId });
-    this.runner.start({ turnId: turn, ownerId: caller.userId, conversationId: id, messageId: answer.id, model, history: [...history, question] });
-    return { messageId: question.id, turnId: turn };
+    const turnId = await this.answer(caller, { conversationId: id, question, branch: [...branchTo(history, parentId), question], model, attached, first: history.length === 0 });
+    return { messageId: question.id, turnId };
+  }
+
+  /**
+   * Answers a user's message again: a new answer beside the old one (a sibling branch), which is
+   * kept. Given an answer, its question is answered again → `{messageId: the question's, turnId}`.
+   */
+  @Post('messages/:id/regenerate')
+  @HttpCode(202)
+  async regenerate(@CurrentCaller() caller: Caller, @Param('id', messageId) id: string, @Body() body: RegenerateBody): Promise<PostedMessage> {
+    const message = await this.conversations.getMessage({ ownerId: caller.userId, id });
+    if (message.status === 'streaming') throw new AppError(ErrorCode.Conflict, 'The answer is still being written; stop its turn first');
+    const conversation = await this.conversations.get({ ownerId: caller.userId, id: message.conversationId });
+    const history = await this.conversations.allMessages({ ownerId: caller.userId, id: conversation.id });
+    const questionId = message.role === 'user' ? message.id : message.parentId;
+    const question = history.find((candidate) => candidate.id === questionId);
+    if (!question || question.role !== 'user') throw new AppError(ErrorCode.ValidationFailed, 'Only a question or an answer to one can be regenerated');
+    const attached = await this.attachedTo(caller, question);
+    const model = this.modelFor(body.model, conversation.model);
+    const turnId = await this.answer(caller, { conversationId: conversation.id, question, branch: branchTo(history, question.id), model, attached, first: false });
+    return { messageId: question.id, turnId };
   }
 
   /**
@@ -85,13 +133,13 @@ export class ChatController {
     @Res() response: Response,
   ): Promise<void> {
     if (lastEventId !== undefined && !turnEventIdPattern.test(lastEventId)) throw new AppError(ErrorCode.ValidationFailed, 'Last-Event-ID must be an id this stream sent');
-    if (!(await this.events.exists(id))) throw new AppError(ErrorCode.NotFound, 'There is no such turn');
+    if (!(await this.events.exists(id))) throw noTurn();
     const abort = abortedOnDisconnect(response);
     const events = this.events.read(id, abort.signal)[Symbol.asyncIterator]();
     const first = await events.next();
     if (first.done || first.value.event.type !== 'start' || first.value.event.ownerId !== caller.userId) {
       abort.abort();
-      throw new AppError(ErrorCode.NotFound, 'There is no such turn');
+      throw noTurn();
     }
     response.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', Connection: 'keep-alive' });
     response.flushHeaders();
@@ -107,5 +155,87 @@ export class ChatController {
       clearInterval(keepAlive);
       response.end();
     }
+  }
+
+  /** Stops a running turn: the model's stream ends, tool calls in flight are cancelled, and what was produced is saved as `cancelled`. */
+  @Post('turns/:turnId/cancel')
+  @HttpCode(202)
+  async cancel(@CurrentCaller() caller: Caller, @Param('turnId', turnId) id: string): Promise<{ turnId: string; status: 'cancelling' }> {
+    const events = await this.ownedTurn(caller, id);
+    if (events.some(({ event }) => event.type === 'done')) throw new AppError(ErrorCode.Conflict, 'The turn has already ended');
+    await this.events.control({ turnId: id, type: 'cancel' });
+    return { turnId: id, status: 'cancelling' };
+  }
+
+  /**
+   * The user's answer to an `approval-required` event: the call runs, or the model is told it was
+   * denied. `remember` allows the tool from now on, in this conversation or always.
+   */
+  @Post('turns/:turnId/approvals')
+  @HttpCode(202)
+  async approve(@CurrentCaller() caller: Caller, @Param('turnId', turnId) id: string, @Body() body: ApprovalBody): Promise<{ toolCallId: string; decision: ApprovalBody['decision'] }> {
+    const events = await this.ownedTurn(caller, id);
+    const asked = events.find(({ event }) => event.type === 'approval-required' && event.toolCallId === body.toolCallId)?.event as Extract<TurnEvent, { type: 'approval-required' }> | undefined;
+    const answered = events.some(({ event }) => (event.type === 'tool-result' && event.toolCallId === body.toolCallId) || event.type === 'done');
+    if (!asked || answered) throw new AppError(ErrorCode.Conflict, 'No call of this turn waits for approval with that toolCallId', { field: 'toolCallId' });
+    if (body.remember && body.decision !== 'approve') throw new AppError(ErrorCode.ValidationFailed, 'Only an approval can be remembered', { field: 'remember' });
+    if (body.remember) {
+      const start = events[0]!.event as Extract<TurnEvent, { type: 'start' }>;
+      const grant = await this.conversations.grantTool({
+        ownerId: caller.userId,
+        tool: `${asked.server}${qualifiedNameSeparator}${asked.tool}`,
+        conversationId: body.remember === 'conversation' ? start.conversationId : undefined,
+      });
+      // A standing permission, like an API key: who allowed which tool, and where, is audited.
+      await this.accounts.audit({ action: 'tool.granted', actorId: caller.userId, target: `${grant.tool}${grant.conversationId ? ` in ${grant.conversationId}` : ' always'}` });
+    }
+    await this.events.control({ turnId: id, type: 'approval', toolCallId: body.toolCallId, decision: body.decision });
+    return { toolCallId: body.toolCallId, decision: body.decision };
+  }
+
+  /** The turn's events so far, when the turn is the caller's; not found otherwise. */
+  private async ownedTurn(caller: Caller, id: string): Promise<LoggedTurnEvent[]> {
+    const events = await this.events.snapshot(id);
+    const start = events[0]?.event;
+    if (start?.type !== 'start' || start.ownerId !== caller.userId) throw noTurn();
+    return events;
+  }
+
+  /** The model a turn uses: the one asked for (which must exist), else the conversation's while it is configured, else the default. */
+  private modelFor(requested: string | undefined, remembered: string | null): ConfiguredModel | undefined {
+    if (requested === undefined) return this.models.resolve(remembered ?? undefined) ?? this.models.resolve(undefined);
+    const model = this.models.resolve(requested);
+    if (!model) throw new AppError(ErrorCode.ValidationFailed, `There is no model ${requested}; GET /api/v1/models lists them`, { field: 'model' });
+    return model;
+  }
+
+  /** The uploads a message was sent with, those still there. */
+  private async attachedTo(caller: Caller, message: MessageDto): Promise<UploadDto[]> {
+    const ids = message.parts.flatMap((part) => (part.type === 'file' && part.uploadId ? [part.uploadId] : []));
+    const found = await Promise.all(ids.map((id) => this.uploads.get({ ownerId: caller.userId, id }).catch(() => undefined)));
+    return found.filter((upload) => upload !== undefined);
+  }
+
+  /** Adds the answer (streaming, empty) under the question and starts the turn that writes it. */
+  private async answer(
+    caller: Caller,
+    request: { conversationId: string; question: MessageDto; branch: MessageDto[]; model: ConfiguredModel | undefined; attached: UploadDto[]; first: boolean },
+  ): Promise<string> {
+    const { conversationId, question, model } = request;
+    const answer = await this.conversations.appendMessage({ ownerId: caller.userId, conversationId, role: 'assistant', status: 'streaming', parts: [], parentId: question.id, model: model?.info.id });
+    const files = model ? (await this.uploads.list({ ownerId: caller.userId, limit: 100 })).items : [];
+    const turnId = randomUUID();
+    await this.events.append(turnId, { type: 'start', turnId, conversationId, messageId: answer.id, model: model?.info.id ?? null, ownerId: caller.userId });
+    this.runner.start({
+      turnId,
+      ownerId: caller.userId,
+      conversationId,
+      messageId: answer.id,
+      model,
+      history: request.branch,
+      system: systemPromptFor(files, request.attached),
+      titleFromModel: request.first,
+    });
+    return turnId;
   }
 }

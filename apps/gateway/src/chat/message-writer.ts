@@ -33,6 +33,11 @@ export class MessageWriter {
     this.changed();
   }
 
+  /** The answer's text so far. */
+  get text(): string {
+    return this.parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('');
+  }
+
   add(part: MessagePart): void {
     this.parts.push(part);
     this.changed();

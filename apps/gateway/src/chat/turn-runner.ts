@@ -1,22 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
-import { APICallError, dynamicTool, RetryError, jsonSchema, type ModelMessage, stepCountIs, streamText, type ToolSet } from 'ai';
-import { AppError, type McpToolInfo, type McpToolResult, McpBrokerContract, type MessageDto, type TurnEvent, type TurnEventLog } from '@dataflow/shared';
+import { APICallError, dynamicTool, generateText, jsonSchema, type ModelMessage, RetryError, stepCountIs, streamText, type ToolSet } from 'ai';
+import { AppError, McpBrokerContract, type McpToolInfo, type McpToolResult, type MessageDto, type TurnEvent, type TurnEventLog } from '@dataflow/shared';
 import type { ConversationsClient } from '../conversations/conversations.client.js';
 import type { McpBrokerClient } from '../mcp/mcp-broker.client.js';
+import { ApprovalWaits } from './approvals.js';
+import { runDirectCommand } from './direct-mode.js';
 import { MessageWriter } from './message-writer.js';
 import type { ConfiguredModel } from './models.js';
+import { selectTools } from './turn-context.js';
+import { TurnTools } from './turn-tools.js';
 
 export interface TurnLimits {
   maxSteps: number;
   toolResultChars: number;
+  maxTools: number;
 }
-
-/** How a turn without a model answers, until direct mode's commands arrive. */
-const directModeText = [
-  'No model configured — direct mode.',
-  'An admin can configure one (OPENAI_API_KEY and OPENAI_MODEL, OPENAI_BASE_URL for a compatible server, ANTHROPIC_API_KEY and ANTHROPIC_MODEL, or MODELS_FILE).',
-].join(' ');
 
 export interface Turn {
   turnId: string;
@@ -26,16 +25,16 @@ export interface Turn {
   messageId: string;
   /** None: direct mode. */
   model: ConfiguredModel | undefined;
-  /** The conversation so far, the user's new message last. */
+  /** The branch being answered, from its first message to the user's new one. */
   history: MessageDto[];
+  /** The system prompt: the model's job and the user's files. */
+  system: string;
+  /** A new conversation is titled by the model once the first answer is in. */
+  titleFromModel: boolean;
   signal: AbortSignal;
 }
 
-const systemPrompt = [
-  'You are MCP DataFlow Chat, an analyst that answers questions about the user\'s own data files.',
-  'Use the tools to look at the data (list and describe the files, then query them) before you answer; never invent numbers.',
-  'Answer briefly, with the figures that matter; say which file and query they come from.',
-].join(' ');
+const titlePrompt = 'Write a title of at most six words for a conversation that starts with the exchange below. Answer with the title only, without quotes.';
 
 /** The model sees a tool's result up to this many characters; the client and the database get all of it. */
 function forModel(result: McpToolResult, maxChars: number): string {
@@ -43,10 +42,13 @@ function forModel(result: McpToolResult, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… (${text.length - maxChars} more characters not shown)`;
 }
 
+/** A message's text parts, joined. */
+const textOf = (message: MessageDto) => message.parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+
 /** The conversation as model messages: text only (earlier tool calls are summarised by the answers that used them). */
 function toModelMessages(history: MessageDto[]): ModelMessage[] {
   return history.flatMap((message): ModelMessage[] => {
-    const text = message.parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+    const text = textOf(message);
     if (!text) return [];
     if (message.role === 'user') return [{ role: 'user', content: text }];
     if (message.role === 'assistant') return [{ role: 'assistant', content: text }];
@@ -60,7 +62,19 @@ function providerError(failure: unknown): { code: string; message: string } {
   const error = RetryError.isInstance(failure) ? failure.lastError : failure;
   if (APICallError.isInstance(error)) {
     const status = error.statusCode;
-    const code = status === 401 || status === 403 ? 'provider_auth' : status === 429 ? 'provider_rate_limited' : status === 404 ? 'model_not_found' : status && status >= 500 ? 'provider_unavailable' : 'provider_error';
+    // OpenAI says context_length_exceeded ("maximum context length"); Anthropic "prompt is too long"; compatible servers vary.
+    const overflow = status === 400 && /context.length|context window|maximum context|too many tokens|prompt is too long/i.test(`${error.message} ${error.responseBody ?? ''}`);
+    const code = overflow
+      ? 'context_overflow'
+      : status === 401 || status === 403
+        ? 'provider_auth'
+        : status === 429
+          ? 'provider_rate_limited'
+          : status === 404
+            ? 'model_not_found'
+            : status && status >= 500
+              ? 'provider_unavailable'
+              : 'provider_error';
     return { code, message: `The model provider answered ${status ?? 'with an error'}: ${error.message}` };
   }
   if (error instanceof AppError) return { code: error.code, message: error.message };
@@ -70,19 +84,28 @@ function providerError(failure: unknown): { code: string; message: string } {
 /**
  * Runs one chat turn to its end, whether or not anyone watches: the model streams (through the
  * AI SDK, which runs the tool loop), each tool call goes to the broker as the user, every event
- * goes to the turn's log, and the answer is written to the database in batches.
+ * goes to the turn's log, and the answer is written to the database in batches. Without a model,
+ * direct mode answers the same way. Cancels and approvals reach the runner through the log's
+ * control channel, from whichever replica the user's request reached.
  */
 export class TurnRunner {
   private readonly logger = new Logger('Turns');
   /** The turns this replica runs now, to cancel them. */
   private readonly running = new Map<string, { controller: AbortController; ended: Promise<void> }>();
+  private readonly approvals: ApprovalWaits;
 
   constructor(
     private readonly conversations: ConversationsClient,
     private readonly broker: McpBrokerClient,
     private readonly events: TurnEventLog,
-    private readonly limits: TurnLimits,
-  ) {}
+    private readonly limits: TurnLimits & { approvalTimeoutMs: number },
+  ) {
+    this.approvals = new ApprovalWaits(limits.approvalTimeoutMs);
+    events.onControl((message) => {
+      if (message.type === 'cancel') this.running.get(message.turnId)?.controller.abort(new Error('The user stopped the turn'));
+      else this.approvals.decide(message.turnId, message.toolCallId, message.decision);
+    });
+  }
 
   /** Starts a turn and returns at once: the turn runs to its end on its own. */
   start(turn: Omit<Turn, 'signal'>): void {
@@ -93,16 +116,9 @@ export class TurnRunner {
     this.running.set(turn.turnId, { controller, ended });
   }
 
-  /** Stops a turn this replica runs; false when it runs elsewhere or has ended. */
-  cancel(turnId: string): boolean {
-    const running = this.running.get(turnId);
-    running?.controller.abort();
-    return running !== undefined;
-  }
-
   /** Stops every turn (shutdown) and waits, a few seconds at most, for what they produced to be saved as cancelled. */
   async cancelAll(): Promise<void> {
-    const ending = [...this.running.values()].map(({ controller, ended }) => (controller.abort(), ended));
+    const ending = [...this.running.values()].map(({ controller, ended }) => (controller.abort(new Error('The gateway is shutting down')), ended));
     await Promise.race([Promise.allSettled(ending), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   }
 
@@ -110,21 +126,32 @@ export class TurnRunner {
     const started = performance.now();
     const emit = (event: TurnEvent) => this.events.append(turn.turnId, event);
     const writer = new MessageWriter(this.conversations, { ownerId: turn.ownerId, conversationId: turn.conversationId, id: turn.messageId });
+    const say = async (text: string) => {
+      writer.appendText(text);
+      await emit({ type: 'text-delta', text });
+    };
     let firstTokenMs: number | undefined;
     let usage: { inputTokens: number; outputTokens: number } | undefined;
     let status: 'complete' | 'error' | 'cancelled' = 'complete';
+    const question = turn.history.at(-1)!;
     try {
+      const wantsTools = !turn.model || turn.model.info.tools;
+      const catalog = wantsTools ? await this.broker.rpc.send(McpBrokerContract.listTools, { userId: turn.ownerId }) : [];
+      const tools = new TurnTools(
+        { broker: this.broker, conversations: this.conversations, approvals: this.approvals },
+        { turnId: turn.turnId, ownerId: turn.ownerId, conversationId: turn.conversationId, signal: turn.signal, catalog, emit, writer },
+      );
       if (!turn.model) {
-        writer.appendText(directModeText);
-        await emit({ type: 'text-delta', text: directModeText });
+        let calls = 0;
+        await runDirectCommand(textOf(question), { tools: catalog, say, call: (name, args) => tools.call(name, args, `direct_${++calls}`) });
         return;
       }
-      const catalog = turn.model.info.tools ? await this.broker.rpc.send(McpBrokerContract.listTools, { userId: turn.ownerId }) : [];
+      const offered = selectTools(catalog, textOf(question), this.limits.maxTools);
       const result = streamText({
         model: turn.model.language,
-        system: systemPrompt,
+        system: turn.system,
         messages: toModelMessages(turn.history),
-        tools: this.toolSet(turn, catalog, emit, writer),
+        tools: this.toolSet(offered, tools),
         stopWhen: stepCountIs(this.limits.maxSteps),
         abortSignal: turn.signal,
         maxRetries: 1,
@@ -133,15 +160,12 @@ export class TurnRunner {
         switch (part.type) {
           case 'text-delta':
             firstTokenMs ??= Math.round(performance.now() - started);
-            writer.appendText(part.text);
-            await emit({ type: 'text-delta', text: part.text });
+            await say(part.text);
             break;
-          case 'tool-call': {
-            const tool = catalog.find((entry) => entry.qualifiedName === part.toolName);
-            writer.add({ type: 'tool_call', callId: part.toolCallId, tool: part.toolName, arguments: (part.input ?? {}) as Record<string, unknown> });
-            await emit({ type: 'tool-call', toolCallId: part.toolCallId, server: tool?.server ?? '', tool: tool?.name ?? part.toolName, arguments: part.input });
+          case 'tool-call':
+            // A call the SDK could not parse never reaches execute: it is reported here, and the model reads the error next step.
+            if (part.invalid) await tools.reportInvalid(part.toolCallId, part.toolName, part.input, part.error);
             break;
-          }
           case 'finish':
             usage = { inputTokens: part.totalUsage.inputTokens ?? 0, outputTokens: part.totalUsage.outputTokens ?? 0 };
             await emit({ type: 'usage', ...usage });
@@ -150,6 +174,7 @@ export class TurnRunner {
             status = 'cancelled';
             break;
           case 'error': {
+            if (turn.signal.aborted) break;
             status = 'error';
             const problem = providerError(part.error);
             writer.add({ type: 'error', ...problem });
@@ -170,37 +195,43 @@ export class TurnRunner {
     } finally {
       if (turn.signal.aborted) status = 'cancelled';
       await writer.finish(status, { usage, timing: { firstTokenMs, durationMs: Math.round(performance.now() - started) } }).catch(() => undefined);
+      if (status === 'complete' && turn.model && turn.titleFromModel) await this.title(turn, writer.text);
       await emit({ type: 'done', status, messageId: turn.messageId });
     }
   }
 
-  /** The broker's tools as AI SDK tools: each call goes to the broker as the turn's user, and its whole result to the client. */
-  private toolSet(turn: Turn, catalog: McpToolInfo[], emit: (event: TurnEvent) => Promise<string>, writer: MessageWriter): ToolSet {
-    const tools: ToolSet = {};
-    for (const info of catalog) {
-      tools[info.qualifiedName] = dynamicTool({
+  /** Titles a new conversation from its first exchange; the title from the first line stays if the model cannot. */
+  private async title(turn: Turn, answer: string): Promise<void> {
+    try {
+      const { text } = await generateText({
+        model: turn.model!.language,
+        system: titlePrompt,
+        prompt: `User: ${textOf(turn.history.at(-1)!).slice(0, 2_000)}\n\nAssistant: ${answer.slice(0, 2_000)}`,
+        maxOutputTokens: 30,
+        maxRetries: 0,
+        abortSignal: AbortSignal.timeout(10_000),
+      });
+      const title = text.trim().split('\n')[0]!.replace(/^["'“”«]+|["'“”»]+$/g, '').replace(/\.$/, '').trim().slice(0, 80);
+      if (title) await this.conversations.update({ ownerId: turn.ownerId, id: turn.conversationId, title });
+    } catch (error) {
+      this.logger.warn({ err: error, turnId: turn.turnId }, 'the model could not title the conversation');
+    }
+  }
+
+  /** The offered tools as AI SDK tools: each call goes through the turn's tools, and the model reads its result trimmed. */
+  private toolSet(offered: McpToolInfo[], tools: TurnTools): ToolSet {
+    const set: ToolSet = {};
+    for (const info of offered) {
+      set[info.qualifiedName] = dynamicTool({
         description: info.description ?? info.title ?? info.name,
         inputSchema: jsonSchema(info.inputSchema as Parameters<typeof jsonSchema>[0]),
         execute: async (input, { toolCallId, abortSignal }) => {
-          const started = performance.now();
-          let result: McpToolResult;
-          try {
-            result = await this.broker.callTool(
-              { qualifiedName: info.qualifiedName, arguments: (input ?? {}) as Record<string, unknown>, userId: turn.ownerId },
-              { signal: abortSignal, onProgress: ({ progress, total, message }) => void emit({ type: 'tool-progress', toolCallId, progress, total, message }) },
-            );
-          } catch (error) {
-            if (abortSignal?.aborted) throw error;
-            // The model reads the failure and can try again differently.
-            result = { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
-          }
-          const durationMs = Math.round(performance.now() - started);
-          writer.add({ type: 'tool_result', callId: toolCallId, isError: result.isError === true, content: result });
-          await emit({ type: 'tool-result', toolCallId, result, isError: result.isError === true, durationMs, cached: false });
-          return result.isError ? `The tool failed: ${forModel(result, this.limits.toolResultChars)}` : forModel(result, this.limits.toolResultChars);
+          const result = await tools.call(info.qualifiedName, (input ?? {}) as Record<string, unknown>, toolCallId, abortSignal);
+          const text = forModel(result, this.limits.toolResultChars);
+          return result.isError ? `The tool failed: ${text}` : text;
         },
       });
     }
-    return tools;
+    return set;
   }
 }

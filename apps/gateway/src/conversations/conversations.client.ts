@@ -5,14 +5,20 @@ import {
   type ConversationRef,
   ConversationsContract,
   CreateConversationRequest,
+  type CreateToolGrantRequest,
   InjectServiceClient,
   ListConversationsRequest,
   type ListMessagesRequest,
+  type ListToolGrantsRequest,
   type MessageDto,
+  type MessageRef,
   MessagesContract,
   type Page,
   ServiceClient,
   ServiceName,
+  type ToolGrantDto,
+  type ToolGrantRef,
+  ToolGrantsContract,
   type UpdateConversationRequest,
   type UpdateMessageRequest,
 } from '@dataflow/shared';
@@ -49,8 +55,26 @@ export class ConversationsClient {
     return this.client.send(MessagesContract.update, request);
   }
 
+  getMessage(request: MessageRef): Promise<MessageDto> {
+    return this.client.send(MessagesContract.get, request);
+  }
+
   listMessages(request: ListMessagesRequest): Promise<Page<MessageDto>> {
     return this.client.send(MessagesContract.list, request);
+  }
+
+  /** The caller's tool grants, newest first; with a conversationId, those that hold in it (its own and the "always" ones). */
+  listToolGrants(request: ListToolGrantsRequest): Promise<ToolGrantDto[]> {
+    return this.client.send(ToolGrantsContract.list, request);
+  }
+
+  /** Remembers an approval: the tool in this conversation, or always without one. Granting twice answers the same grant. */
+  grantTool(request: CreateToolGrantRequest): Promise<ToolGrantDto> {
+    return this.client.send(ToolGrantsContract.create, request);
+  }
+
+  revokeToolGrant(request: ToolGrantRef): Promise<{ deleted: true }> {
+    return this.client.send(ToolGrantsContract.delete, request);
   }
 
   /** Every message, oldest first, fetched a page at a time so that no one reply is huge. */

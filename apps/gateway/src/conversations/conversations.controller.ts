@@ -46,7 +46,9 @@ export class ConversationsController {
   @Patch(':id')
   @RequiresScope('conversations:write')
   update(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string, @Body() body: UpdateConversationBody): Promise<ConversationDto> {
-    if (body.title === undefined && body.pinned === undefined && body.archived === undefined) throw new AppError(ErrorCode.ValidationFailed, 'Give title, pinned or archived');
+    if (body.title === undefined && body.pinned === undefined && body.archived === undefined && body.model === undefined) {
+      throw new AppError(ErrorCode.ValidationFailed, 'Give title, pinned, archived or model');
+    }
     return this.conversations.update({ ...body, ownerId: caller.userId, id });
   }
 

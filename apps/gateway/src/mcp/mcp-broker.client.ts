@@ -30,12 +30,17 @@ export class McpBrokerClient {
   }
 
   /** Calls a tool and resolves with its result (an `isError` result included). */
-  callTool(request: CallToolRequest, options: CallToolOptions = {}): Promise<McpToolResult> {
+  async callTool(request: CallToolRequest, options: CallToolOptions = {}): Promise<McpToolResult> {
+    return (await this.call(request, options)).result;
+  }
+
+  /** Calls a tool and resolves with its result and whether the broker's analysis cache answered it. */
+  call(request: CallToolRequest, options: CallToolOptions = {}): Promise<{ result: McpToolResult; cached: boolean }> {
     const events = this.events(request);
-    return new Promise<McpToolResult>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(options.signal.reason);
       const subscription = events.subscribe({
-        next: (event) => (event.type === 'progress' ? options.onProgress?.(event) : resolve(event.result)),
+        next: (event) => (event.type === 'progress' ? options.onProgress?.(event) : resolve({ result: event.result, cached: event.cached })),
         error: reject,
       });
       options.signal?.addEventListener(
@@ -49,4 +54,3 @@ export class McpBrokerClient {
     });
   }
 }
-

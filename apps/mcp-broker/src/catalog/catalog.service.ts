@@ -11,6 +11,7 @@ import {
   type CallToolRequest,
   ErrorCode,
   type GetPromptRequest,
+  McpBrokerEnv,
   type McpPromptInfo,
   type McpPromptMessages,
   type McpResourceContents,
@@ -23,6 +24,7 @@ import {
 import { isToolAllowed, type McpServerDefinition } from '../config/mcp-config.js';
 import { ServerRegistry } from '../registry/server-registry.js';
 import { requestTimeoutMs, type ServerInstance } from '../supervision/server-instance.js';
+import { AnalysisCache } from './analysis-cache.js';
 import { promptInfo, resourceInfo, toolInfo } from './catalog-items.js';
 
 /** A list waits this long for a server that is still starting; a slower one is left out of that list. */
@@ -37,14 +39,21 @@ interface Live {
 /**
  * The broker's tools, resources and prompts across its servers, as one user sees them, and
  * the calls into them: arguments checked against the tool's schema first, then a call with a
- * timeout that progress restarts, cancelled when the caller goes away.
+ * timeout that progress restarts, cancelled when the caller goes away. A read-only, idempotent
+ * tool is answered from the analysis cache when nothing it depends on changed.
  */
 @Injectable()
 export class CatalogService {
   private readonly validators = new WeakMap<Tool, JsonSchemaValidator<unknown>>();
   private readonly ajv = new AjvJsonSchemaValidator();
+  private readonly cache: AnalysisCache;
 
-  constructor(private readonly registry: ServerRegistry) {}
+  constructor(
+    private readonly registry: ServerRegistry,
+    env: McpBrokerEnv,
+  ) {
+    this.cache = new AnalysisCache({ maxBytes: env.ANALYSIS_CACHE_MAX_BYTES, ttlMs: env.ANALYSIS_CACHE_TTL_MS });
+  }
 
   async listTools(userId?: string): Promise<McpToolInfo[]> {
     const live = await this.live(userId);
@@ -92,9 +101,9 @@ export class CatalogService {
       let settled = false;
       this.call(request, abort.signal, (progress) => subscriber.next({ type: 'progress', ...progress }))
         .then(
-          (result) => {
+          ({ result, cached }) => {
             settled = true;
-            subscriber.next({ type: 'result', result });
+            subscriber.next({ type: 'result', result, cached });
             subscriber.complete();
           },
           (error: unknown) => {
@@ -116,7 +125,7 @@ export class CatalogService {
     request: CallToolRequest,
     signal: AbortSignal,
     onProgress: (progress: { progress: number; total?: number; message?: string }) => void,
-  ): Promise<McpToolResult> {
+  ): Promise<{ result: McpToolResult; cached: boolean }> {
     const { server, name } = this.split(request.qualifiedName, 'tool');
     const definition = this.registry.definitionOf(server);
     const noSuchTool = () => new AppError(ErrorCode.NotFound, `The MCP server "${server}" has no tool "${name}"`, { tool: request.qualifiedName });
@@ -128,8 +137,13 @@ export class CatalogService {
     const args = request.arguments ?? {};
     this.validate(tool, request.qualifiedName, args);
     const timeoutMs = request.timeoutMs ?? definition.timeoutMs;
-    const result = await instance.callTool(name, args, { timeoutMs, signal, onProgress });
-    return result as McpToolResult;
+    const run = async () => (await instance.callTool(name, args, { timeoutMs, signal, onProgress })) as McpToolResult;
+    if (!this.cache.enabled || tool.annotations?.readOnlyHint !== true || tool.annotations?.idempotentHint !== true) {
+      return { result: await run(), cached: false };
+    }
+    const dataDir = this.registry.dataDirOf(server, request.userId);
+    const scope = dataDir === undefined ? 'shared' : request.userId!;
+    return this.cache.through({ qualifiedName: request.qualifiedName, scope, arguments: args, definition, dataDir }, run);
   }
 
   private validate(tool: Tool, qualified: string, args: Record<string, unknown>): void {

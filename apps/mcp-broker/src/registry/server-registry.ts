@@ -136,6 +136,11 @@ export class ServerRegistry implements OnApplicationBootstrap, OnApplicationShut
     return definition;
   }
 
+  /** The folder a per-user server works on for this user (`${USER_DATA_DIR}`); undefined for a shared server. */
+  dataDirOf(name: string, userId?: string): string | undefined {
+    return this.scopeOf(this.entry(name)) === 'user' && userId !== undefined ? join(this.userDataRoot, userId) : undefined;
+  }
+
   /** Every live child process's pid, for tests and diagnostics. */
   childPids(): number[] {
     return [...this.entries.values()]

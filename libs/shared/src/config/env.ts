@@ -184,6 +184,19 @@ export class GatewayEnv extends BaseEnv {
   @Min(500)
   @IsInt()
   CHAT_TOOL_RESULT_CHARS = 8_000;
+
+  /** The most tools a model is offered in one turn; a larger catalog is narrowed to the tools most relevant to the question. */
+  @Type(() => Number)
+  @Min(1)
+  @Max(500)
+  @IsInt()
+  CHAT_MAX_TOOLS = 40;
+
+  /** How long a tool call waits for the user's approval before it is refused. */
+  @Type(() => Number)
+  @Min(1_000)
+  @IsInt()
+  CHAT_APPROVAL_TIMEOUT_MS = 10 * 60_000;
 }
 
 export class ConversationsEnv extends BaseEnv {
@@ -231,6 +244,18 @@ export class McpBrokerEnv extends BaseEnv {
   @Min(1_000)
   @IsInt({ message: 'must be a whole number of milliseconds' })
   MCP_USER_IDLE_MS = 600_000;
+
+  /** What the results of read-only, idempotent tool calls may take up in memory; 0 turns the cache off. */
+  @Type(() => Number)
+  @Min(0)
+  @IsInt({ message: 'must be a whole number of bytes' })
+  ANALYSIS_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+  /** How long a cached tool result is served, even when the files it was computed from did not change. */
+  @Type(() => Number)
+  @Min(1_000)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  ANALYSIS_CACHE_TTL_MS = 600_000;
 
   @Type(() => Number)
   @Min(0)

@@ -226,6 +226,8 @@ export const auditActions = [
   'mcp.server_enabled',
   'mcp.server_disabled',
   'mcp.config_reloaded',
+  'tool.granted',
+  'tool.grant_revoked',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -14,6 +14,13 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
  */
 const OptionalTitle = () => applyDecorators(IsString(), MinLength(1, { message: 'title must not be blank' }), MaxLength(200), Transform(trim), IsOptional());
 
+/**
+ * An optional chat model: a configured model's id, 1–200 characters once trimmed; null (or leaving it out) means
+ * the default model. It is not checked against the configured models, which change: a turn falls
+ * back to the default model when the remembered one is gone.
+ */
+const OptionalModel = () => applyDecorators(IsString(), MinLength(1, { message: 'model must not be blank' }), MaxLength(200), Transform(trim), IsOptional());
+
 /** In a change, a field may be left out, but not set to null: null is not a title, nor a flag. */
 const Omittable = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 
@@ -21,6 +28,10 @@ const Omittable = () => ValidateIf((_object: unknown, value: unknown) => value !
 export class CreateConversationBody {
   @OptionalTitle()
   title?: string;
+
+  /** The chat model the conversation's turns use, unless a message names another. */
+  @OptionalModel()
+  model?: string | null;
 }
 
 /** The query of GET /api/v1/conversations: most recently active first, a page at a time. */
@@ -67,7 +78,7 @@ export class ListConversationsRequest extends ListConversationsQuery {
   ownerId!: string;
 }
 
-/** The body of PATCH /api/v1/conversations/:id: rename, pin, archive. */
+/** The body of PATCH /api/v1/conversations/:id: rename, pin, archive, choose the model. */
 export class UpdateConversationBody {
   @Omittable()
   @MaxLength(200)
@@ -83,6 +94,10 @@ export class UpdateConversationBody {
   @Omittable()
   @IsBoolean()
   archived?: boolean;
+
+  /** The chat model to remember; null forgets it (the default model again). */
+  @OptionalModel()
+  model?: string | null;
 }
 
 /** One of the owner's conversations; another user's, or a deleted one, is not found. */
@@ -110,6 +125,8 @@ export interface ConversationDto {
   title: string;
   pinned: boolean;
   archived: boolean;
+  /** The chat model the conversation remembers (a configured model's id), or null for the default. */
+  model: string | null;
   createdAt: string;
   updatedAt: string;
   /** When a message was last added (or the conversation made): the list's order. */

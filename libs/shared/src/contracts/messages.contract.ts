@@ -161,6 +161,15 @@ export class ListMessagesRequest extends ListMessagesQuery {
   conversationId!: string;
 }
 
+/** One of the owner's messages, whichever conversation it is in. */
+export class MessageRef {
+  @IsUUID()
+  ownerId!: string;
+
+  @IsUUID()
+  id!: string;
+}
+
 export interface MessageDto {
   id: string;
   conversationId: string;
@@ -181,4 +190,6 @@ export const MessagesContract = {
   update: rpc<UpdateMessageRequest, MessageDto>(ServiceName.Conversations, 'messages.update'),
   /** Oldest first. */
   list: rpc<ListMessagesRequest, Page<MessageDto>>(ServiceName.Conversations, 'messages.list'),
+  /** NotFound unless the message is in one of the owner's conversations. */
+  get: rpc<MessageRef, MessageDto>(ServiceName.Conversations, 'messages.get'),
 };

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../net/free-port.js';
 
@@ -16,6 +17,11 @@ export interface FakeRequest {
   model: string;
   messages: { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string }[];
   tools?: { function: { name: string } }[];
+  /**
+   * Set by the fake, not sent by the client: when the request arrived (`performance.now()` of
+   * this process) and, once its response has ended, the milliseconds from arrival to that end.
+   */
+  served?: { arrivedAt: number; durationMs?: number };
 }
 
 /**
@@ -26,6 +32,7 @@ export interface FakeRequest {
 export class FakeOpenAI {
   readonly requests: FakeRequest[] = [];
   private readonly script: FakeReply[] = [];
+  private readonly routes: { matches: (request: FakeRequest) => boolean; reply: FakeReply }[] = [];
   private ids = 0;
 
   private constructor(
@@ -48,12 +55,44 @@ export class FakeOpenAI {
     this.script.push(...replies);
   }
 
+  /** Answers every request that `matches` with `reply`, before the script is consulted (say, the platform's title requests). */
+  route(matches: (request: FakeRequest) => boolean, reply: FakeReply): void {
+    this.routes.push({ matches, reply });
+  }
+
+  /** A request without `stream: true` (say, the AI SDK's generateText) gets the whole completion as one JSON body. */
+  private answerWhole(id: string, body: FakeRequest, reply: Exclude<FakeReply, { status: number }>, response: ServerResponse): void {
+    const message =
+      'text' in reply
+        ? { role: 'assistant', content: reply.text }
+        : {
+            role: 'assistant',
+            content: null,
+            tool_calls: reply.toolCalls.map((call, index) => ({
+              id: `call_${this.ids}_${index}`,
+              type: 'function',
+              function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
+            })),
+          };
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model,
+        choices: [{ index: 0, message, finish_reason: 'text' in reply ? 'stop' : 'tool_calls' }],
+        usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 },
+      }),
+    );
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     this.server.close();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     if (request.method !== 'POST' || !request.url?.endsWith('/chat/completions')) {
@@ -61,13 +100,17 @@ export class FakeOpenAI {
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeRequest;
+    const served: NonNullable<FakeRequest['served']> = { arrivedAt };
+    body.served = served;
+    response.once('finish', () => (served.durationMs = performance.now() - arrivedAt));
     this.requests.push(body);
-    const reply = this.script.shift() ?? { text: 'No more scripted replies.' };
+    const reply = this.routes.find((route) => route.matches(body))?.reply ?? this.script.shift() ?? { text: 'No more scripted replies.' };
     if ('status' in reply) {
       response.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: reply.message ?? `scripted ${reply.status}`, type: 'scripted', code: String(reply.status) } }));
       return;
     }
     const id = `chatcmpl-${++this.ids}`;
+    if (!(body as { stream?: boolean }).stream) return this.answerWhole(id, body, reply, response);
     const send = (choice: object | null, usage?: object) =>
       response.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model, choices: choice ? [{ index: 0, ...choice }] : [], ...(usage ? { usage } : {}) })}\n\n`);
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -77,6 +120,8 @@ export class FakeOpenAI {
       for (let at = 0; at < reply.text.length; at += size) {
         send({ delta: { ...(at === 0 ? { role: 'assistant' } : {}), content: reply.text.slice(at, at + size) }, finish_reason: null });
         if (reply.delayMs) await sleep(reply.delayMs);
+        // The client hung up (a cancelled turn): stop, as a real server does.
+        if (response.destroyed) return;
       }
       send({ delta: {}, finish_reason: 'stop' });
     } else {

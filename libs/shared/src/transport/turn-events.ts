@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { LoggedTurnEvent, TurnEvent } from '../contracts/turns.contract.js';
+import type { LoggedTurnEvent, TurnControl, TurnEvent } from '../contracts/turns.contract.js';
 
 /** How long a finished turn's events stay for late readers. */
 const keepFinishedMs = 60 * 60_000;
@@ -17,11 +17,17 @@ export interface TurnEventLog {
   exists(turnId: string): Promise<boolean>;
   /** The turn's events from its first, then new ones as they come, until `done` or `signal`. */
   read(turnId: string, signal: AbortSignal): AsyncIterable<LoggedTurnEvent>;
+  /** The turn's events so far, without waiting for more. */
+  snapshot(turnId: string): Promise<LoggedTurnEvent[]>;
+  /** Tells every replica (the one that runs the turn acts on it): at most once, not kept. */
+  control(message: TurnControl): Promise<void>;
+  onControl(listener: (message: TurnControl) => void): void;
   close(): Promise<void>;
 }
 
 export class RedisTurnEventLog implements TurnEventLog {
   private readonly writer: Redis;
+  private subscriber?: Redis;
 
   constructor(
     private readonly url: string,
@@ -44,6 +50,31 @@ export class RedisTurnEventLog implements TurnEventLog {
 
   async exists(turnId: string): Promise<boolean> {
     return (await this.writer.exists(this.key(turnId))) === 1;
+  }
+
+  async snapshot(turnId: string): Promise<LoggedTurnEvent[]> {
+    const entries = (await this.writer.xrange(this.key(turnId), '-', '+')) as [string, string[]][];
+    return entries.map(([id, fields]) => ({ id, event: JSON.parse(fields[1]!) as TurnEvent }));
+  }
+
+  private get controlChannel(): string {
+    return `${this.keyPrefix}:turn-control`;
+  }
+
+  async control(message: TurnControl): Promise<void> {
+    await this.writer.publish(this.controlChannel, JSON.stringify(message));
+  }
+
+  onControl(listener: (message: TurnControl) => void): void {
+    // A subscribed connection can do nothing else, so it is one of its own, made on first use.
+    if (!this.subscriber) {
+      this.subscriber = new Redis(this.url, { connectionName: 'turn-control' });
+      this.subscriber.on('error', () => undefined);
+      void this.subscriber.subscribe(this.controlChannel).catch(() => undefined);
+    }
+    this.subscriber.on('message', (channel: string, text: string) => {
+      if (channel === this.controlChannel) listener(JSON.parse(text) as TurnControl);
+    });
   }
 
   async *read(turnId: string, signal: AbortSignal): AsyncIterable<LoggedTurnEvent> {
@@ -75,6 +106,7 @@ export class RedisTurnEventLog implements TurnEventLog {
 
   async close(): Promise<void> {
     this.writer.disconnect();
+    this.subscriber?.disconnect();
   }
 }
 
@@ -85,6 +117,7 @@ interface MemoryTurn {
 
 export class InProcessTurnEventLog implements TurnEventLog {
   private readonly turns = new Map<string, MemoryTurn>();
+  private readonly listeners = new Set<(message: TurnControl) => void>();
   private sequence = 0;
 
   async append(turnId: string, event: TurnEvent): Promise<string> {
@@ -103,6 +136,18 @@ export class InProcessTurnEventLog implements TurnEventLog {
 
   async exists(turnId: string): Promise<boolean> {
     return this.turns.has(turnId);
+  }
+
+  async snapshot(turnId: string): Promise<LoggedTurnEvent[]> {
+    return [...(this.turns.get(turnId)?.events ?? [])];
+  }
+
+  async control(message: TurnControl): Promise<void> {
+    for (const listener of this.listeners) listener(message);
+  }
+
+  onControl(listener: (message: TurnControl) => void): void {
+    this.listeners.add(listener);
   }
 
   async *read(turnId: string, signal: AbortSignal): AsyncIterable<LoggedTurnEvent> {
@@ -129,6 +174,7 @@ export class InProcessTurnEventLog implements TurnEventLog {
 
   async close(): Promise<void> {
     this.turns.clear();
+    this.listeners.clear();
   }
 }
 

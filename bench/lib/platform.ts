@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findFreePort } from '@dataflow/shared';
+import { AppProcess, databaseUrl, deleteKeys, testRedisUrl, waitForStatus, withAdminClient } from '@dataflow/shared/testing';
+import { runMigrations } from '../../apps/conversations/src/database/data-source.js';
+
+// dist/bench/lib/ → the repository.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+const startMs = 60_000;
+
+/**
+ * The platform as production runs it, for a bench: gateway, conversations and MCP broker, each
+ * its own process started from the build, talking over real Redis, on a database of its own
+ * (made and migrated here, on the Postgres of the tests) and a Redis key prefix of its own; `stop`
+ * removes both. The e2e suites' DistributedPlatform does the same from the sources; from the
+ * build, its processes run in the build's folder, so every path in `env` must be absolute.
+ */
+export class BenchPlatform {
+  readonly processes: AppProcess[] = [];
+  readonly keyPrefix = `bench-${process.pid}`;
+  readonly database = `dfc_bench_${process.pid}`;
+  gatewayUrl = '';
+  /** The Authorization header of the account the bench registers (the first, so an admin). */
+  signedIn: Record<string, string> = {};
+  private databaseMade = false;
+  private readonly jwtSecret = randomBytes(32).toString('base64url');
+
+  private constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  /** Starts every app and registers an account; on failure, stops what it started. */
+  static async start(env: NodeJS.ProcessEnv): Promise<BenchPlatform> {
+    const platform = new BenchPlatform(env);
+    try {
+      await platform.createDatabase();
+      await Promise.all([platform.startService('conversations'), platform.startService('mcp-broker'), platform.startGateway()]);
+      await waitForStatus(`${platform.gatewayUrl}/health/ready`, 200, startMs, platform.gateway);
+      await platform.register();
+      return platform;
+    } catch (error) {
+      await platform.stop();
+      throw error;
+    }
+  }
+
+  get gateway(): AppProcess {
+    return this.app('gateway');
+  }
+
+  app(name: 'gateway' | 'conversations' | 'mcp-broker'): AppProcess {
+    return this.processes.find((process) => process.name === name)!;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((app) => app.stop('SIGTERM')));
+    if (this.databaseMade) await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`));
+    await deleteKeys(this.keyPrefix);
+  }
+
+  private async createDatabase(): Promise<void> {
+    await withAdminClient(async (client) => {
+      await client.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+      await client.query(`CREATE DATABASE ${this.database}`);
+    });
+    this.databaseMade = true;
+    await runMigrations(databaseUrl(this.database));
+  }
+
+  private appEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: this.keyPrefix,
+      DATABASE_URL: databaseUrl(this.database),
+      JWT_SECRET: this.jwtSecret,
+      ...this.env,
+      ...extra,
+    };
+  }
+
+  private startApp(name: 'gateway' | 'conversations' | 'mcp-broker', extra: NodeJS.ProcessEnv): AppProcess {
+    const app = new AppProcess(name, [join(root, `dist/apps/${name}/src/main.js`)], this.appEnv(extra));
+    this.processes.push(app);
+    return app;
+  }
+
+  private async startService(name: 'conversations' | 'mcp-broker'): Promise<void> {
+    const healthPort = await findFreePort();
+    const app = this.startApp(name, { HEALTH_PORT: String(healthPort) });
+    await waitForStatus(`http://127.0.0.1:${healthPort}/health/ready`, 200, startMs, app);
+  }
+
+  private async startGateway(): Promise<void> {
+    const port = await findFreePort();
+    this.gatewayUrl = `http://127.0.0.1:${port}`;
+    const app = this.startApp('gateway', { PORT: String(port), HOST: '127.0.0.1' });
+    await waitForStatus(`${this.gatewayUrl}/health/live`, 200, startMs, app);
+  }
+
+  private async register(): Promise<void> {
+    const registered = await fetch(`${this.gatewayUrl}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'perf@example.com', password: 'a long passphrase for the bench', name: 'Bench' }),
+    });
+    if (registered.status !== 201) throw new Error(`could not register the bench account: ${registered.status} ${await registered.text()}`);
+    this.signedIn = { authorization: `Bearer ${((await registered.json()) as { accessToken: string }).accessToken}` };
+  }
+}
