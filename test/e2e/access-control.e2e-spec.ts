@@ -142,6 +142,7 @@ const routes: Record<string, Route> = {
     ok: 202,
     request: ({ conversationId }) => ({ path: `/api/v1/conversations/${conversationId}/messages`, init: json({ content: '/help' }) }),
   },
+  'GET /api/v1/conversations/{id}/turns': { access: { scope: 'chat' }, owned: true, ok: 200, request: ({ conversationId }) => ({ path: `/api/v1/conversations/${conversationId}/turns` }) },
   'GET /api/v1/turns/{turnId}/events': { access: { scope: 'chat' }, owned: true, ok: 200, request: ({ turnId }) => ({ path: `/api/v1/turns/${turnId}/events` }) },
   // The member's turn (direct mode) has ended by now: a caller who gets past access control is told so (409).
   'POST /api/v1/turns/{turnId}/cancel': { access: { scope: 'chat' }, owned: true, ok: 409, request: ({ turnId }) => ({ path: `/api/v1/turns/${turnId}/cancel`, init: { method: 'POST' } }) },

@@ -113,6 +113,7 @@ const idRoutes = [
   (id: string) => ({ method: 'GET', path: `/api/v1/mcp/servers/${id}` }),
   (id: string) => ({ method: 'GET', path: `/api/v1/turns/${id}/events` }),
   (id: string) => ({ method: 'POST', path: `/api/v1/turns/${id}/cancel` }),
+  (id: string) => ({ method: 'GET', path: `/api/v1/conversations/${id}/turns` }),
   (id: string) => ({ method: 'POST', path: `/api/v1/turns/${id}/approvals` }),
   (id: string) => ({ method: 'POST', path: `/api/v1/messages/${id}/regenerate` }),
   (id: string) => ({ method: 'POST', path: `/api/v1/conversations/${id}/messages` }),

@@ -94,10 +94,16 @@ describe('chat turns: the agent loop against a scripted model, streamed over SSE
     fake.reply({ text: 'one two three four five six seven eight nine ten', chunks: 10, delayMs: 60 });
     const { turnId, conversationId } = await ask('Count to ten');
     const before = await events(turnId, { stopAfter: 3 });
+    // A second tab finds the running turn from the conversation alone, and watches it live too.
+    const listed = (await (await platform.api(`/api/v1/conversations/${conversationId}/turns`)).json()) as { turnId: string; status: string }[];
+    expect(listed).toEqual([expect.objectContaining({ turnId, status: 'running' })]);
+    const secondTab = events(turnId);
     const after = await events(turnId, { lastEventId: before.at(-1)!.id });
     const all = [...before, ...after];
     expect(new Set(all.map((event) => event.id)).size).toBe(all.length);
     expect(all).toEqual(await events(turnId));
+    expect(await secondTab).toEqual(all);
+    expect(await (await platform.api(`/api/v1/conversations/${conversationId}/turns`)).json()).toEqual([expect.objectContaining({ turnId, status: 'complete' })]);
     expect(textOf(all)).toBe('one two three four five six seven eight nine ten');
     const [, answer] = await messagesOf(conversationId);
     expect(answer!.parts).toEqual([{ type: 'text', text: textOf(all) }]);

@@ -122,8 +122,8 @@ describe('direct mode: the chat as a tool console when no model is configured (d
     expect(text).toBe('100 of 250 rows shown.');
   });
 
-  it('/describe names the columns, their types and the row count of a file whose name has a space, quoted or not', async () => {
-    for (const written of [`"${sales.path}"`, sales.path]) {
+  it('/describe names the columns, their types and the row count of a file whose name has a space: its path quoted or not, or the upload\'s bare name', async () => {
+    for (const written of [`"${sales.path}"`, sales.path, '"my sales.csv"']) {
       const { streamed, text } = await turn(`/describe ${written}`);
       expect(typesOf(streamed)).toEqual(['start', 'tool-call', 'tool-result', 'text-delta', 'done']);
       expect(eventOf(streamed, 'tool-call')).toMatchObject({ tool: 'describe_dataset', arguments: { path: sales.path } });

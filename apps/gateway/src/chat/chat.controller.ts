@@ -16,6 +16,7 @@ import {
   RegenerateBody,
   type TurnEvent,
   type TurnEventLog,
+  type TurnSummary,
   turnEventIdPattern,
   type UploadDto,
 } from '@dataflow/shared';
@@ -118,6 +119,24 @@ export class ChatController {
     const model = this.modelFor(body.model, conversation.model);
     const turnId = await this.answer(caller, { conversationId: conversation.id, question, branch: branchTo(history, question.id), model, attached, first: false });
     return { messageId: question.id, turnId };
+  }
+
+  /** The conversation's turns of the last hour or so (at most 20), oldest first: a second tab finds the running one here and follows its events. */
+  @Get('conversations/:id/turns')
+  async turns(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string): Promise<TurnSummary[]> {
+    await this.conversations.get({ ownerId: caller.userId, id });
+    return (await this.events.turnsOf(id)).flatMap(({ start, done }) => {
+      if (start.event.type !== 'start' || start.event.ownerId !== caller.userId) return [];
+      return [
+        {
+          turnId: start.event.turnId,
+          messageId: start.event.messageId,
+          model: start.event.model,
+          status: done?.event.type === 'done' ? done.event.status : 'running',
+          startedAt: new Date(Number(start.id.split('-')[0])).toISOString(),
+        },
+      ];
+    });
   }
 
   /**
@@ -223,7 +242,7 @@ export class ChatController {
   ): Promise<string> {
     const { conversationId, question, model } = request;
     const answer = await this.conversations.appendMessage({ ownerId: caller.userId, conversationId, role: 'assistant', status: 'streaming', parts: [], parentId: question.id, model: model?.info.id });
-    const files = model ? (await this.uploads.list({ ownerId: caller.userId, limit: 100 })).items : [];
+    const files = (await this.uploads.list({ ownerId: caller.userId, limit: 100 })).items;
     const turnId = randomUUID();
     await this.events.append(turnId, { type: 'start', turnId, conversationId, messageId: answer.id, model: model?.info.id ?? null, ownerId: caller.userId });
     this.runner.start({
@@ -234,6 +253,7 @@ export class ChatController {
       model,
       history: request.branch,
       system: systemPromptFor(files, request.attached),
+      files,
       titleFromModel: request.first,
     });
     return turnId;

@@ -4,6 +4,8 @@ import { isReadOnly } from './turn-tools.js';
 /** What direct mode works with: the user's tools, calls that go through the turn like a model's, and text for the answer. */
 export interface DirectConsole {
   tools: McpToolInfo[];
+  /** The user's uploads, newest first: a bare file name stands for the newest upload of that name. */
+  files: { name: string; storagePath: string }[];
   /** Announced, approved when needed, run as the user, and reported with its table or chart. */
   call(qualifiedName: string, args: Record<string, unknown>): Promise<McpToolResult>;
   say(text: string): Promise<void>;
@@ -47,8 +49,8 @@ const commands = new Map<string, Command>([
     {
       usage: '/describe <file>',
       does: "a dataset's columns, their types and its row count",
-      example: '/describe "uploads/…/my sales.csv"',
-      run: async (file, console) => (file ? callTool(console, 'data__describe_dataset', { path: unquoted(file) }, describedDataset) : missing('describe', 'a file')),
+      example: '/describe "my sales.csv"',
+      run: async (file, console) => (file ? callTool(console, 'data__describe_dataset', { path: pathOf(file, console) }, describedDataset) : missing('describe', 'a file')),
     },
   ],
   [
@@ -56,8 +58,8 @@ const commands = new Map<string, Command>([
     {
       usage: '/profile <file>',
       does: 'per column: nulls, distinct values, min, max and mean',
-      example: '/profile uploads/…/sales.csv',
-      run: async (file, console) => (file ? callTool(console, 'data__profile_dataset', { path: unquoted(file) }, profiledDataset) : missing('profile', 'a file')),
+      example: '/profile sales.csv',
+      run: async (file, console) => (file ? callTool(console, 'data__profile_dataset', { path: pathOf(file, console) }, profiledDataset) : missing('profile', 'a file')),
     },
   ],
   [
@@ -67,7 +69,7 @@ const commands = new Map<string, Command>([
       does: `a chart: the mark is ${marks.join(', ')}; y is a column, or an aggregate such as sum(amount), mean(price) or count`,
       example: '/chart bar region sum(amount) from uploads/…/sales.csv',
       run: async (argument, console) => {
-        const chart = chartArguments(argument);
+        const chart = chartArguments(argument, console);
         if (typeof chart === 'string') return chart;
         const charted = `${chart.aggregate && chart.y ? `${chart.aggregate}(${chart.y})` : (chart.aggregate ?? chart.y)} by ${chart.x}`;
         return callTool(console, 'data__chart', chart, (result) => chartSummary(result, charted));
@@ -142,12 +144,17 @@ const firstSentence = (text: string) => (/^[\s\S]*?[.!?](?=\s|$)/.exec(text.trim
 
 /** `"my file.csv"` → `my file.csv`; text without quotes around it stays as it is. */
 const unquoted = (text: string) => /^(["'`])([\s\S]*)\1$/.exec(text.trim())?.[2] ?? text.trim();
+/** A file as the data tools take it: a path in the data folder as given, or a bare upload name as that upload's path. */
+const pathOf = (text: string, console: DirectConsole) => {
+  const name = unquoted(text);
+  return (!name.includes('/') && console.files.find((file) => file.name === name)?.storagePath) || name;
+};
 
 /** The chart tool's arguments (a type, not an interface, so that it is a plain record of arguments). */
 type ChartArguments = { sql?: string; dataset?: string; mark: string; x: string; y?: string; aggregate?: string };
 
 /** `/chart`'s words as the chart tool's arguments, or what is wrong with them. */
-function chartArguments(argument: string): ChartArguments | string {
+function chartArguments(argument: string, console: DirectConsole): ChartArguments | string {
   const [, head, source] = /^([\s\S]*?)\s+from\s+([\s\S]+)$/i.exec(argument.trim()) ?? [];
   if (!head || !source) return missing('chart', '`from` and a file or a SELECT to chart');
   const [mark, x, y, ...extra] = head.match(chartToken) ?? [];
@@ -160,7 +167,7 @@ function chartArguments(argument: string): ChartArguments | string {
   const yColumn = aggregate ? unquoted(column!) : unquoted(y);
   const isSql = /^(select|with)\b/i.test(source.trim());
   return {
-    ...(isSql ? { sql: source.trim() } : { dataset: unquoted(source) }),
+    ...(isSql ? { sql: source.trim() } : { dataset: pathOf(source, console) }),
     mark: mark.toLowerCase(),
     x: unquoted(x),
     ...(yColumn && yColumn !== '*' ? { y: yColumn } : {}),

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import { APICallError, dynamicTool, generateText, jsonSchema, type ModelMessage, RetryError, stepCountIs, streamText, type ToolSet } from 'ai';
-import { AppError, McpBrokerContract, type McpToolInfo, type McpToolResult, type MessageDto, type TurnEvent, type TurnEventLog } from '@dataflow/shared';
+import { AppError, McpBrokerContract, type McpToolInfo, type McpToolResult, type MessageDto, type TurnEvent, type TurnEventLog, type UploadDto } from '@dataflow/shared';
 import type { ConversationsClient } from '../conversations/conversations.client.js';
 import type { McpBrokerClient } from '../mcp/mcp-broker.client.js';
 import { ApprovalWaits } from './approvals.js';
@@ -29,6 +29,8 @@ export interface Turn {
   history: MessageDto[];
   /** The system prompt: the model's job and the user's files. */
   system: string;
+  /** The user's uploads, newest first (direct mode takes their names for their paths). */
+  files: UploadDto[];
   /** A new conversation is titled by the model once the first answer is in. */
   titleFromModel: boolean;
   signal: AbortSignal;
@@ -143,7 +145,7 @@ export class TurnRunner {
       );
       if (!turn.model) {
         let calls = 0;
-        await runDirectCommand(textOf(question), { tools: catalog, say, call: (name, args) => tools.call(name, args, `direct_${++calls}`) });
+        await runDirectCommand(textOf(question), { tools: catalog, files: turn.files, say, call: (name, args) => tools.call(name, args, `direct_${++calls}`) });
         return;
       }
       const offered = selectTools(catalog, textOf(question), this.limits.maxTools);

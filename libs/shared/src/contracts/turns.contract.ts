@@ -124,6 +124,16 @@ export function chartOf(result: McpToolResult): { spec: Record<string, unknown>;
   return { spec, ...(typeof spec.title === 'string' ? { title: spec.title } : {}) };
 }
 
+/** A conversation's turn, as GET /api/v1/conversations/:id/turns lists it: a second tab finds the running one and follows its events. */
+export interface TurnSummary {
+  turnId: string;
+  /** The answer the turn writes. */
+  messageId: string;
+  model: string | null;
+  status: 'running' | Extract<TurnEvent, { type: 'done' }>['status'];
+  startedAt: string;
+}
+
 export interface PostedMessage {
   messageId: string;
   turnId: string;

@@ -19,6 +19,8 @@ export interface TurnEventLog {
   read(turnId: string, signal: AbortSignal): AsyncIterable<LoggedTurnEvent>;
   /** The turn's events so far, without waiting for more. */
   snapshot(turnId: string): Promise<LoggedTurnEvent[]>;
+  /** A conversation's turns still in the log, oldest first: each one's `start` event and, once it ended, its `done`. */
+  turnsOf(conversationId: string): Promise<{ start: LoggedTurnEvent; done?: LoggedTurnEvent }[]>;
   /** Tells every replica (the one that runs the turn acts on it): at most once, not kept. */
   control(message: TurnControl): Promise<void>;
   onControl(listener: (message: TurnControl) => void): void;
@@ -41,11 +43,32 @@ export class RedisTurnEventLog implements TurnEventLog {
     return `${this.keyPrefix}:turn:${turnId}`;
   }
 
+  private conversationKey(conversationId: string): string {
+    return `${this.keyPrefix}:conversation-turns:${conversationId}`;
+  }
+
   async append(turnId: string, event: TurnEvent): Promise<string> {
     const key = this.key(turnId);
     const ttl = event.type === 'done' ? keepFinishedMs : keepUnfinishedMs;
-    const [[, id]] = (await this.writer.multi().xadd(key, '*', 'e', JSON.stringify(event)).pexpire(key, ttl).exec()) as [[unknown, string], unknown];
+    const write = this.writer.multi().xadd(key, '*', 'e', JSON.stringify(event)).pexpire(key, ttl);
+    // A conversation's turns, for a second tab to find the one running.
+    if (event.type === 'start') write.zadd(this.conversationKey(event.conversationId), Date.now(), turnId).pexpire(this.conversationKey(event.conversationId), keepUnfinishedMs);
+    const [[, id]] = (await write.exec()) as [[unknown, string], unknown];
     return id;
+  }
+
+  async turnsOf(conversationId: string): Promise<{ start: LoggedTurnEvent; done?: LoggedTurnEvent }[]> {
+    const turnIds = await this.writer.zrange(this.conversationKey(conversationId), -20, -1);
+    const ends = await Promise.all(
+      turnIds.map(async (turnId) => {
+        const [first, last] = (await Promise.all([this.writer.xrange(this.key(turnId), '-', '+', 'COUNT', 1), this.writer.xrevrange(this.key(turnId), '+', '-', 'COUNT', 1)])) as [string, string[]][][];
+        const logged = (entry: [string, string[]] | undefined) => (entry ? { id: entry[0], event: JSON.parse(entry[1][1]!) as TurnEvent } : undefined);
+        const start = logged(first[0]);
+        const end = logged(last[0]);
+        return start ? [{ start, ...(end?.event.type === 'done' ? { done: end } : {}) }] : [];
+      }),
+    );
+    return ends.flat();
   }
 
   async exists(turnId: string): Promise<boolean> {
@@ -118,6 +141,8 @@ interface MemoryTurn {
 export class InProcessTurnEventLog implements TurnEventLog {
   private readonly turns = new Map<string, MemoryTurn>();
   private readonly listeners = new Set<(message: TurnControl) => void>();
+  /** Each conversation's latest turns. */
+  private readonly conversations = new Map<string, string[]>();
   private sequence = 0;
 
   async append(turnId: string, event: TurnEvent): Promise<string> {
@@ -129,6 +154,7 @@ export class InProcessTurnEventLog implements TurnEventLog {
     }
     const id = `${Date.now()}-${++this.sequence}`;
     turn.events.push({ id, event });
+    if (event.type === 'start') this.conversations.set(event.conversationId, [...(this.conversations.get(event.conversationId) ?? []), turnId].slice(-20));
     for (const wake of turn.wake) wake();
     if (event.type === 'done') setTimeout(() => this.turns.delete(turnId), keepFinishedMs).unref();
     return id;
@@ -140,6 +166,15 @@ export class InProcessTurnEventLog implements TurnEventLog {
 
   async snapshot(turnId: string): Promise<LoggedTurnEvent[]> {
     return [...(this.turns.get(turnId)?.events ?? [])];
+  }
+
+  async turnsOf(conversationId: string): Promise<{ start: LoggedTurnEvent; done?: LoggedTurnEvent }[]> {
+    return (this.conversations.get(conversationId) ?? []).flatMap((turnId) => {
+      const events = this.turns.get(turnId)?.events;
+      if (!events?.length) return [];
+      const end = events.at(-1)!;
+      return [{ start: events[0]!, ...(end.event.type === 'done' ? { done: end } : {}) }];
+    });
   }
 
   async control(message: TurnControl): Promise<void> {
@@ -175,6 +210,7 @@ export class InProcessTurnEventLog implements TurnEventLog {
   async close(): Promise<void> {
     this.turns.clear();
     this.listeners.clear();
+    this.conversations.clear();
   }
 }
 
