@@ -27,21 +27,17 @@ export class BenchPlatform {
   private databaseMade = false;
   private readonly jwtSecret = randomBytes(32).toString('base64url');
 
-  private constructor(private readonly env: NodeJS.ProcessEnv) {}
+  /** `env` goes to every app, over the database, Redis and JWT settings made here. */
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
 
-  /** Starts every app and registers an account; on failure, stops what it started. */
-  static async start(env: NodeJS.ProcessEnv): Promise<BenchPlatform> {
-    const platform = new BenchPlatform(env);
-    try {
-      await platform.createDatabase();
-      await Promise.all([platform.startService('conversations'), platform.startService('mcp-broker'), platform.startGateway()]);
-      await waitForStatus(`${platform.gatewayUrl}/health/ready`, 200, startMs, platform.gateway);
-      await platform.register();
-      return platform;
-    } catch (error) {
-      await platform.stop();
-      throw error;
-    }
+  /** Makes the database, starts every app and registers an account. `stop` undoes what it did, also when it failed halfway. */
+  async start(): Promise<void> {
+    await this.createDatabase();
+    // All settle before going on, so that `stop` knows every process that was started.
+    const started = await Promise.allSettled([this.startService('conversations'), this.startService('mcp-broker'), this.startGateway()]);
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
+    await waitForStatus(`${this.gatewayUrl}/health/ready`, 200, startMs, this.gateway);
+    await this.register();
   }
 
   get gateway(): AppProcess {

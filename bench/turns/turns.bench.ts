@@ -1,0 +1,675 @@
+/**
+ * How much the platform adds to a chat turn. The platform runs as production runs it (gateway,
+ * conversations and MCP broker, each its own process, over Redis, on Postgres) against a fake
+ * OpenAI-compatible model that answers at once. Each turn: the user's question is posted, the
+ * model asks for one `data__query` over a CSV in the user's data folder, the broker's data server
+ * runs it, the model answers in three text chunks, and the turn ends with `done`. At 1, 16 and 64
+ * concurrent conversations it prints turns per second and, per turn, the time from the POST to
+ * `done` and the platform's own overhead: that time minus the fake model's time for the turn's
+ * requests minus the tool's time. The tool's time is the baseline, measured in the same run: the
+ * same SQL against the same data server binary and file, from this process with the MCP SDK's
+ * stdio client, whose p50 stands for every turn's tool time.
+ *
+ *   npm run bench:turns
+ *
+ * It needs the Postgres and Redis of the tests (TEST_DATABASE_URL, TEST_REDIS_URL; by default
+ * postgres://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379). The platform gets a
+ * database of its own and a Redis key prefix of its own, both removed at the end (also on Ctrl-C).
+ * Environment:
+ *   BENCH_LEVELS                   concurrent conversations of each level (default 1,16,64)
+ *   BENCH_TURNS_PER_CONVERSATION   measured turns of a conversation, after its first (default 10)
+ *   BENCH_MIN_TURNS                measured turns of a level at least; more conversations when needed (default 200)
+ *   BENCH_CSV_ROWS                 rows of the user's CSV (default 10000)
+ *   BENCH_TOOL_CALLS               calls of the in-process tool baseline (default 300)
+ *   BENCH_LOG_LEVEL                the apps' LOG_LEVEL (default info, as production runs them)
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { compareTurnEventIds, type PostedMessage } from '@dataflow/shared';
+import { FakeOpenAI, type FakeRequest } from '@dataflow/shared/testing';
+import { type Latencies, loaded, sequential, summarize, type Throughput } from '../lib/measure.js';
+import { BenchPlatform } from '../lib/platform.js';
+import { machineTicks, printMarkdownTable } from '../lib/report.js';
+import { runBench } from '../lib/run.js';
+import { LightHttpClient } from '../mcp/light-client.js';
+import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors } from '../mcp/process-table.js';
+
+// ---------------------------------------------------------------------------------------------
+// Settings.
+
+function positiveInt(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+function levelsWanted(): number[] {
+  const levels = (process.env.BENCH_LEVELS ?? '1,16,64').split(',').map((word) => Number(word.trim()));
+  if (!levels.length || levels.some((level) => !Number.isInteger(level) || level < 1)) throw new Error(`BENCH_LEVELS: ${process.env.BENCH_LEVELS} is not a list of whole numbers ≥ 1`);
+  return levels;
+}
+
+const settings = {
+  levels: levelsWanted(),
+  turnsPerConversation: positiveInt('BENCH_TURNS_PER_CONVERSATION', 10),
+  minTurns: positiveInt('BENCH_MIN_TURNS', 200),
+  csvRows: positiveInt('BENCH_CSV_ROWS', 10_000),
+  toolCalls: positiveInt('BENCH_TOOL_CALLS', 300),
+  logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
+  /** Before the levels: this many conversations of this many turns, at once (starts the user's data server, warms every process). */
+  warmupConversations: 4,
+  warmupTurns: 6,
+  toolWarmupCalls: 30,
+  turnTimeoutMs: 60_000,
+  /** The whole run, after which it gives up and stops every process it started. */
+  watchdogMs: 30 * 60_000,
+};
+
+/** From the requirement: the overhead at 16 concurrent conversations. */
+const targets = { concurrency: 16, p50Ms: 15, p99Ms: 60 };
+
+// dist/bench/turns/ → the repository.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const dataServer = join(root, 'dist/servers/data/main.js');
+
+// ---------------------------------------------------------------------------------------------
+// The data and what the fake model says.
+
+const regions = ['europe-west', 'europe-north', 'americas-east', 'americas-west', 'asia-pacific'];
+const categories = ['electronics', 'groceries', 'home', 'clothing', 'toys', 'books', 'sports', 'beauty'];
+
+/** id, day, region, category, amount, qty: the same rows every run. */
+function salesCsv(rows: number): string {
+  const lines = ['id,day,region,category,amount,qty'];
+  for (let i = 0; i < rows; i++) {
+    const day = new Date(Date.UTC(2025, 0, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`${i},${day},${regions[(i * 31) % regions.length]},${categories[i % categories.length]},${(((i * 2654435761) % 100_000_000) / 10_000).toFixed(2)},${1 + ((i * 17) % 20)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The `n`th query. `id <> -n` holds for every row, so every query does the same work, but no two
+ * send the same SQL: the broker's analysis cache (read-only, idempotent results) cannot answer.
+ */
+const sqlFor = (n: number) =>
+  `SELECT region, count(*) AS orders, round(sum(amount), 2) AS total, round(avg(qty), 2) AS avg_qty FROM sales WHERE id <> -${n} GROUP BY region ORDER BY region`;
+
+const answer = { text: 'The total amount per region is in the table above; the largest region leads by a few percent.', chunks: 3 };
+/** The turn's number, in its question; found in the last user message of each of the turn's model requests. */
+const tagOf = (n: number) => `[turn ${n}]`;
+const questionFor = (n: number) => `What is the total amount per region? ${tagOf(n)}`;
+const tagPattern = /\[turn (\d+)\]/;
+
+/** What the turn's SSE stream must hold, by event type: anything missing is lost, anything more is duplicated. */
+const expectedEvents: Record<string, number> = { start: 1, 'tool-call': 1, 'tool-result': 1, table: 1, 'text-delta': answer.chunks, usage: 1, done: 1 };
+
+/**
+ * The fake answers every request: a title for a new conversation (the request without tools),
+ * the answer once the last message is the tool's result, and otherwise (the user's question is
+ * the last message) the next queued tool call. Each turn queues one, with the next query, before
+ * it posts; turns at once may take each other's, but no query is asked twice.
+ */
+function script(fake: FakeOpenAI): void {
+  fake.route((request) => request.tools === undefined, { text: '"Bench title."' });
+  fake.route((request) => request.messages.at(-1)?.role === 'tool', answer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The platform.
+
+interface Setup {
+  fake: FakeOpenAI;
+  http: LightHttpClient;
+  events: Agent;
+  auth: Record<string, string>;
+  host: { hostname: string; port: string };
+}
+
+/** The data server alone, as test/fixtures/mcp-uploads.json has it, with absolute paths: the apps run in the build's folder. */
+function mcpConfig(): string {
+  return JSON.stringify({ mcpServers: { data: { command: process.execPath, args: [dataServer, '--root', '${USER_DATA_DIR}'], scope: 'user', description: "The user's data files" } } }, null, 2);
+}
+
+async function api<T>(setup: Setup, method: string, path: string, body?: unknown): Promise<{ status: number; json: T; text: string }> {
+  const reply = await setup.http.request(method, path, { ...setup.auth, accept: 'application/json' }, settings.turnTimeoutMs, body === undefined ? undefined : JSON.stringify(body));
+  return { status: reply.status, json: (reply.body ? JSON.parse(reply.body) : undefined) as T, text: reply.body };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One turn.
+
+interface StreamedEvent {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+interface TurnResult {
+  n: number;
+  /** From the POST to the `done` event on the turn's stream. */
+  ms: number;
+  /** Set when the turn failed (HTTP error, timeout, no `done`, not complete). */
+  failure?: string;
+  lost: number;
+  duplicated: number;
+  /** Other things wrong with the stream: order, ids, text, a cached or failed tool result. */
+  problems: string[];
+  cached: boolean;
+  sql?: string;
+}
+
+/** Reads a turn's SSE stream to its end; `doneAt` is when the `done` event arrived. */
+function readEvents(setup: Setup, turnId: string): Promise<{ events: StreamedEvent[]; doneAt?: number }> {
+  return new Promise((resolve, reject) => {
+    const events: StreamedEvent[] = [];
+    let doneAt: number | undefined;
+    const request = httpRequest(
+      { host: setup.host.hostname, port: setup.host.port, path: `/api/v1/turns/${turnId}/events`, method: 'GET', agent: setup.events, headers: { ...setup.auth, accept: 'text/event-stream' } },
+      (response) => {
+        response.setEncoding('utf8');
+        if (response.statusCode !== 200) {
+          let text = '';
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => reject(new Error(`the events answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`)));
+          return;
+        }
+        let buffer = '';
+        response.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+            const type = field('event');
+            if (!type) continue; // a keep-alive comment
+            events.push({ id: field('id') ?? '', type, data: JSON.parse(field('data') ?? '{}') as Record<string, unknown> });
+            if (type === 'done') doneAt ??= performance.now();
+          }
+        });
+        response.on('end', () => resolve({ events, doneAt }));
+        response.on('error', reject);
+      },
+    );
+    request.setTimeout(settings.turnTimeoutMs, () => request.destroy(new Error(`the turn's stream was silent for ${settings.turnTimeoutMs / 1_000} s`)));
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** Checks a turn's stream against what the user should see: start…done, one tool call and result, the whole answer, each event once, ids increasing. */
+function check(events: StreamedEvent[], result: TurnResult): void {
+  const seen = new Set<string>();
+  const unique: StreamedEvent[] = [];
+  let previous: string | undefined;
+  for (const event of events) {
+    if (seen.has(event.id)) {
+      result.duplicated++;
+      continue;
+    }
+    seen.add(event.id);
+    if (previous !== undefined && compareTurnEventIds(event.id, previous) <= 0) result.problems.push(`event id ${event.id} after ${previous}`);
+    previous = event.id;
+    unique.push(event);
+  }
+  const counts = new Map<string, number>();
+  for (const { type } of unique) counts.set(type, (counts.get(type) ?? 0) + 1);
+  for (const [type, wanted] of Object.entries(expectedEvents)) {
+    const have = counts.get(type) ?? 0;
+    if (have < wanted) result.lost += wanted - have;
+    if (have > wanted) result.duplicated += have - wanted;
+  }
+  for (const type of counts.keys()) if (!(type in expectedEvents)) result.problems.push(`an unexpected ${type} event`);
+  const types = unique.map((event) => event.type);
+  const at = (type: string) => types.indexOf(type);
+  if (types[0] !== 'start' || types.at(-1) !== 'done') result.problems.push(`the stream runs ${types[0]}…${types.at(-1)}, not start…done`);
+  if (!(at('tool-call') < at('tool-result') && at('tool-result') < at('text-delta'))) result.problems.push(`out of order: ${types.join(', ')}`);
+  const text = unique.filter((event) => event.type === 'text-delta').map((event) => event.data.text).join('');
+  if (text !== answer.text) result.problems.push(`the text is ${JSON.stringify(text.slice(0, 80))}`);
+  const call = unique.find((event) => event.type === 'tool-call');
+  result.sql = (call?.data.arguments as { sql?: string } | undefined)?.sql;
+  const toolResult = unique.find((event) => event.type === 'tool-result');
+  if (toolResult?.data.isError !== false) result.problems.push(`the tool failed: ${JSON.stringify(toolResult?.data.result).slice(0, 200)}`);
+  result.cached = toolResult?.data.cached === true;
+  if (result.cached) result.problems.push("the broker's analysis cache answered the query");
+  const done = unique.find((event) => event.type === 'done');
+  if (done && done.data.status !== 'complete') result.failure = `the turn ended ${String(done.data.status)}`;
+}
+
+let turnsPosted = 0;
+
+/** Posts the next question to the conversation and follows its turn to `done`. */
+async function runTurn(setup: Setup, conversationId: string): Promise<TurnResult> {
+  const n = ++turnsPosted;
+  const result: TurnResult = { n, ms: Number.NaN, lost: 0, duplicated: 0, problems: [], cached: false };
+  setup.fake.reply({ toolCalls: [{ name: 'data__query', arguments: { sql: sqlFor(n) } }] });
+  const posted = performance.now();
+  try {
+    const reply = await api<PostedMessage>(setup, 'POST', `/api/v1/conversations/${conversationId}/messages`, { content: questionFor(n) });
+    if (reply.status !== 202) throw new Error(`the POST answered HTTP ${reply.status}: ${reply.text.slice(0, 200)}`);
+    const { events, doneAt } = await readEvents(setup, reply.json.turnId);
+    if (doneAt === undefined) result.failure = 'the stream ended without done';
+    else result.ms = doneAt - posted;
+    check(events, result);
+  } catch (error) {
+    result.failure = error instanceof Error ? error.message : String(error);
+  }
+  return result;
+}
+
+async function newConversation(setup: Setup): Promise<string> {
+  const created = await api<{ id: string }>(setup, 'POST', '/api/v1/conversations', {});
+  if (created.status !== 201) throw new Error(`creating a conversation answered HTTP ${created.status}: ${created.text.slice(0, 200)}`);
+  return created.json.id;
+}
+
+/** Runs `work` for 0…count-1, at most `inFlight` at once. */
+async function inParallel<T>(count: number, inFlight: number, work: (index: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < count; index = next++) results[index] = await work(index);
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
+  return results;
+}
+
+/** A new conversation with its first turn done: the first turn also titles it, a model request of its own. */
+async function startedConversation(setup: Setup): Promise<string> {
+  const id = await newConversation(setup);
+  const first = await runTurn(setup, id);
+  if (first.failure) throw new Error(`the first turn of a conversation failed: ${first.failure}`);
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tool's own time: the baseline.
+
+/**
+ * The data server binary the broker runs, on the same folder, called from this process with the
+ * MCP SDK's stdio client: the tool's own time, with nothing of the platform in between.
+ */
+class DirectTool {
+  private calls = 0;
+
+  private constructor(private readonly client: Client) {}
+
+  static async open(folder: string): Promise<DirectTool> {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [dataServer, '--root', folder], cwd: root, stderr: 'ignore' });
+    const client = new Client({ name: 'bench-turns', version: '1.0.0' });
+    await client.connect(transport);
+    return new DirectTool(client);
+  }
+
+  /** The same kind of SQL as the turns', each call's distinct (the data server has no cache; the numbers are beyond the turns'). */
+  private readonly call = async () => {
+    const sql = sqlFor(1_000_000 + ++this.calls);
+    const result = (await this.client.callTool({ name: 'query', arguments: { sql } }, undefined, { timeout: settings.turnTimeoutMs })) as CallToolResult;
+    if (result.isError || (result.structuredContent as { rowCount?: number } | undefined)?.rowCount !== regions.length) throw new Error(`query answered ${JSON.stringify(result).slice(0, 200)}`);
+  };
+
+  /** The baseline: one call at a time, after a warm-up. Its p50 is every turn's tool time. */
+  async sequential(): Promise<Latencies> {
+    await sequential(this.call, settings.toolWarmupCalls, 30_000);
+    return sequential(this.call, settings.toolCalls, 60_000);
+  }
+
+  /** For comparison with a level: the tool alone with as many calls in flight as the level has conversations. */
+  loaded(inFlight: number): Promise<Throughput> {
+    return loaded(this.call, Math.max(settings.toolCalls, 10 * inFlight), 10_000, inFlight);
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A level: so many conversations at once, each running turns back to back.
+
+interface Processes {
+  gateway: number;
+  conversations: number;
+  broker: number;
+  dataServer?: number;
+}
+
+interface Cpu {
+  /** CPU milliseconds per measured turn. */
+  bench: number;
+  gateway: number;
+  conversations: number;
+  broker: number;
+  dataServer: number;
+  /** Percent of the whole machine (Postgres and Redis included). */
+  machine: number;
+}
+
+interface Level {
+  concurrency: number;
+  conversations: number;
+  turns: TurnResult[];
+  seconds: number;
+  cpu: Cpu;
+  /** The fake's time per measured turn, and how many requests made it (two each). */
+  fakeMs: Map<number, { ms: number; requests: number }>;
+  /** The tool alone with `concurrency` calls in flight, measured right after the level. */
+  toolAlone: Throughput;
+}
+
+function cpuNow(pids: Processes) {
+  return {
+    bench: process.cpuUsage(),
+    gateway: cpuSecondsOf(pids.gateway),
+    conversations: cpuSecondsOf(pids.conversations),
+    broker: cpuSecondsOf(pids.broker),
+    dataServer: cpuSecondsOf(pids.dataServer),
+    machine: machineTicks(),
+  };
+}
+
+/** The fake's time for each turn: the requests whose last user message is the turn's question (its model steps, and its title on a first turn). */
+function fakeTimes(requests: FakeRequest[]): Map<number, { ms: number; requests: number }> {
+  const byTurn = new Map<number, { ms: number; requests: number }>();
+  for (const request of requests) {
+    const lastUser = request.messages.findLast((message) => message.role === 'user');
+    const content = typeof lastUser?.content === 'string' ? lastUser.content : JSON.stringify(lastUser?.content ?? '');
+    const tag = tagPattern.exec(content);
+    if (!tag) continue;
+    const n = Number(tag[1]);
+    const entry = byTurn.get(n) ?? { ms: 0, requests: 0 };
+    entry.ms += request.served?.durationMs ?? Number.NaN;
+    entry.requests++;
+    byTurn.set(n, entry);
+  }
+  return byTurn;
+}
+
+async function runLevel(setup: Setup, pids: Processes, tool: DirectTool, concurrency: number): Promise<Level> {
+  const perWorker = Math.max(1, Math.ceil(settings.minTurns / (concurrency * settings.turnsPerConversation)));
+  const count = concurrency * perWorker;
+  process.stdout.write(`  ${concurrency} at once: ${count} conversations and their first turns (not measured)…`);
+  const conversations = await inParallel(count, concurrency, () => startedConversation(setup));
+  setup.fake.requests.splice(0);
+  process.stdout.write(` ${count * settings.turnsPerConversation} turns…`);
+  const turns: TurnResult[] = [];
+  const before = cpuNow(pids);
+  const begin = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let round = 0; round < perWorker; round++) {
+        const conversation = conversations[worker * perWorker + round]!;
+        for (let turn = 0; turn < settings.turnsPerConversation; turn++) turns.push(await runTurn(setup, conversation));
+      }
+    }),
+  );
+  const seconds = (performance.now() - begin) / 1_000;
+  const after = cpuNow(pids);
+  const fakeMs = fakeTimes(setup.fake.requests.splice(0));
+  const perTurn = (cpuSeconds: number) => (1_000 * cpuSeconds) / turns.length;
+  const benchCpu = process.cpuUsage(before.bench);
+  const cpu: Cpu = {
+    bench: perTurn((benchCpu.user + benchCpu.system) / 1e6),
+    gateway: perTurn(after.gateway - before.gateway),
+    conversations: perTurn(after.conversations - before.conversations),
+    broker: perTurn(after.broker - before.broker),
+    dataServer: perTurn(after.dataServer - before.dataServer),
+    machine: before.machine && after.machine ? (100 * (after.machine.busy - before.machine.busy)) / (after.machine.total - before.machine.total) : Number.NaN,
+  };
+  process.stdout.write(` done in ${seconds.toFixed(1)} s; the tool alone, ${concurrency} in flight…`);
+  const toolAlone = await tool.loaded(concurrency);
+  process.stdout.write(' done\n');
+  return { concurrency, conversations: count, turns, seconds, cpu, fakeMs, toolAlone };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+const ms = (value: number | undefined, digits = 1) => (value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+interface Figures {
+  level: Level;
+  failed: TurnResult[];
+  lost: number;
+  duplicated: number;
+  problems: number;
+  cached: number;
+  toDone: Latencies;
+  fake: Latencies;
+  overhead: Latencies;
+  turnsPerSecond: number;
+  /** Measured turns whose fake time was not made of exactly two requests. */
+  unattributed: number;
+}
+
+function figuresOf(level: Level, toolMs: number): Figures {
+  const ok = level.turns.filter((turn) => !turn.failure);
+  const attributed = ok.filter((turn) => level.fakeMs.get(turn.n)?.requests === 2 && Number.isFinite(level.fakeMs.get(turn.n)!.ms));
+  const fakeOf = (turn: TurnResult) => level.fakeMs.get(turn.n)!.ms;
+  return {
+    level,
+    failed: level.turns.filter((turn) => turn.failure),
+    lost: level.turns.reduce((sum, turn) => sum + turn.lost, 0),
+    duplicated: level.turns.reduce((sum, turn) => sum + turn.duplicated, 0),
+    problems: level.turns.filter((turn) => turn.problems.length).length,
+    cached: level.turns.filter((turn) => turn.cached).length,
+    toDone: summarize(ok.map((turn) => turn.ms), 0),
+    fake: summarize(attributed.map(fakeOf), 0),
+    overhead: summarize(attributed.map((turn) => turn.ms - fakeOf(turn) - toolMs), 0),
+    turnsPerSecond: ok.length / level.seconds,
+    unattributed: ok.length - attributed.length,
+  };
+}
+
+function printResults(tool: Latencies, all: Figures[]): void {
+  console.log('');
+  console.log(
+    `Baseline, the tool's own time: data server query (dist/servers/data/main.js, the same file and the same kind of SQL) through the MCP SDK's stdio client in this process, ` +
+      `${tool.count} calls one at a time: p50 ${ms(tool.p50, 2)} ms, p99 ${ms(tool.p99, 2)} ms, mean ${ms(tool.mean, 2)} ms${tool.errors ? `, ${tool.errors} errors (${tool.firstError})` : ''}. ` +
+      'Its p50 is the tool time taken off every turn.',
+  );
+  console.log('');
+  printMarkdownTable(
+    ['concurrent conversations', 'turns', 'turns/s', 'to done p50 ms', 'to done p99 ms', 'fake p50 ms', 'overhead p50 ms', 'overhead p99 ms', 'failed', 'lost events', 'duplicated events', 'tool alone calls/s', 'tool alone p50 ms'],
+    all.map((f) => [
+      String(f.level.concurrency),
+      String(f.level.turns.length),
+      ms(f.turnsPerSecond),
+      ms(f.toDone.p50),
+      ms(f.toDone.p99),
+      ms(f.fake.p50),
+      ms(f.overhead.p50),
+      ms(f.overhead.p99),
+      String(f.failed.length),
+      String(f.lost),
+      String(f.duplicated),
+      ms(f.level.toolAlone.callsPerSecond, 0),
+      ms(f.level.toolAlone.p50),
+    ]),
+  );
+  console.log(
+    "The last two columns are the tool alone (this process straight to the data server) with as many calls in flight as the level has conversations: what the machine's cores allow the tool's part of a turn at that concurrency, with nothing of the platform.",
+  );
+  console.log('');
+  console.log('CPU per measured turn, in ms (the bench process holds the fake model and the clients):');
+  printMarkdownTable(
+    ['concurrent conversations', 'gateway', 'conversations', 'broker', 'data server', 'bench', 'machine busy %'],
+    all.map(({ level: { concurrency, cpu } }) => [String(concurrency), ms(cpu.gateway, 2), ms(cpu.conversations, 2), ms(cpu.broker, 2), ms(cpu.dataServer, 2), ms(cpu.bench, 2), ms(cpu.machine, 0)]),
+  );
+  console.log('');
+  for (const f of all) {
+    const notes = [
+      `${f.level.conversations} conversations of ${settings.turnsPerConversation} measured turns in ${f.level.seconds.toFixed(1)} s`,
+      `overhead p95 ${ms(f.overhead.p95)} ms, mean ${ms(f.overhead.mean)} ms`,
+      `with the tool alone's p50 at this concurrency taken off instead, overhead p50 ${ms(f.toDone.p50 - f.fake.p50 - f.level.toolAlone.p50)} ms`,
+      `${f.cached} tool results from the cache`,
+    ];
+    if (f.unattributed) notes.push(`${f.unattributed} turns without exactly two model requests (left out of the overhead)`);
+    if (f.problems) notes.push(`${f.problems} turns with other problems`);
+    console.log(`  ${f.level.concurrency} at once: ${notes.join('; ')}`);
+    const wrong = f.level.turns.find((turn) => turn.failure || turn.problems.length);
+    if (wrong) console.log(`    first problem (turn ${wrong.n}): ${[wrong.failure, ...wrong.problems].filter(Boolean).join('; ')}`);
+  }
+  const sqls = all.flatMap((f) => f.level.turns.map((turn) => turn.sql).filter((sql) => sql !== undefined));
+  console.log(`  The measured turns' SQL: ${new Set(sqls).size} distinct statements over ${sqls.length} turns.`);
+}
+
+function printVerdict(all: Figures[]): void {
+  const at = all.find((f) => f.level.concurrency === targets.concurrency);
+  console.log('');
+  console.log(`Target (from the requirement), at ${targets.concurrency} concurrent conversations:`);
+  if (!at) {
+    console.log(`  n/a: this run had no level of ${targets.concurrency}`);
+    return;
+  }
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  console.log(`  overhead p50 ≤ ${targets.p50Ms} ms: ${ms(at.overhead.p50)} ms  ${verdict(at.overhead.p50 <= targets.p50Ms)}`);
+  console.log(`  overhead p99 ≤ ${targets.p99Ms} ms: ${ms(at.overhead.p99)} ms  ${verdict(at.overhead.p99 <= targets.p99Ms)}`);
+  const clean = all.every((f) => f.lost === 0 && f.duplicated === 0 && f.failed.length === 0 && f.problems === 0);
+  const sum = (count: (f: Figures) => number) => all.reduce((total, f) => total + count(f), 0);
+  const totals = `${sum((f) => f.lost)} lost, ${sum((f) => f.duplicated)} duplicated; ${sum((f) => f.failed.length)} failed turns, ${sum((f) => f.problems)} with other problems`;
+  console.log(`  no lost or duplicated events (every level): ${totals}  ${verdict(clean)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main.
+
+async function main(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-turns-'));
+  let platform: BenchPlatform | undefined;
+  let fake: FakeOpenAI | undefined;
+  let setup: Setup | undefined;
+  let direct: DirectTool | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      const started = descendantsOf(process.pid);
+      await direct?.close().catch(() => undefined);
+      setup?.http.close();
+      setup?.events.destroy();
+      await platform?.stop().catch((error: unknown) => console.error(`  Could not stop the platform: ${error instanceof Error ? error.message : error}`));
+      await fake?.stop();
+      const deadline = Date.now() + 3_000;
+      while (Date.now() < deadline && descendantsOf(process.pid).length) await sleep(100);
+      const killed = killSurvivors(started);
+      if (killed.length) console.error(`  Killed ${killed.length} process(es) still running after their parent stopped: ${killed.map((c) => c.slice(0, 120)).join('; ')}`);
+      rmSync(scratch, { recursive: true, force: true });
+    })());
+  process.once('exit', () => killSurvivors(descendantsOf(process.pid)));
+  const abort = (message: string, code: number) => {
+    console.error(`\n${message}`);
+    void stopAll().finally(() => process.exit(code));
+  };
+  const watchdog = setTimeout(() => abort(`The bench did not finish within ${settings.watchdogMs / 60_000} min; stopping.`, 1), settings.watchdogMs);
+  process.once('SIGINT', () => abort('Interrupted: stopping every process the bench started.', 130));
+  process.once('SIGTERM', () => abort('Terminated: stopping every process the bench started.', 143));
+
+  console.log('Turns bench: what the platform adds to a chat turn, against a fake OpenAI-compatible model that answers at once.');
+  console.log(`  Node ${process.version} · ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'})`);
+  console.log(`  Load average before the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min); other work on the machine skews the figures.`);
+  console.log('  The platform as production runs it: gateway, conversations and MCP broker, each its own process, over Redis, on Postgres; LOG_LEVEL ' + settings.logLevel + '.');
+  console.log(
+    `  A turn: POST the question → the model asks for data__query (GROUP BY over sales.csv, ${settings.csvRows.toLocaleString('en-US')} rows, in the user's data folder) → ` +
+      `the broker's data server runs it → the model answers in ${answer.chunks} text chunks → done. Every stream is checked (ids increasing, each event once, start…done, the whole answer).`,
+  );
+  console.log("  Every turn's SQL differs (WHERE id <> -<the turn's number>: true of every row, so each query does the same work), so the broker's analysis cache never answers it.");
+  console.log(
+    "  Overhead = time from the POST to `done` on the turn's stream − the fake model's time for the turn's two requests (arrival to the end of each response) − the tool's time " +
+      '(the baseline: the same query from this process straight to the data server, p50).',
+  );
+  console.log(
+    `  Per level: N conversations at once, each first answered once (its first turn also titles it; not measured), then ${settings.turnsPerConversation} turns back to back each, ` +
+      `with more conversations per worker until a level has at least ${settings.minTurns} measured turns.`,
+  );
+
+  const results: Figures[] = [];
+  let tool: Latencies | undefined;
+  let failure: unknown;
+  try {
+    process.stdout.write('  Starting the platform…');
+    const begin = performance.now();
+    fake = await FakeOpenAI.start();
+    script(fake);
+    const usersRoot = join(scratch, 'users');
+    const mcpConfigFile = join(scratch, 'mcp-servers.json');
+    writeFileSync(mcpConfigFile, mcpConfig());
+    platform = new BenchPlatform({
+      MCP_CONFIG: mcpConfigFile,
+      USER_DATA_ROOT: usersRoot,
+      OPENAI_BASE_URL: fake.baseUrl,
+      OPENAI_MODEL: 'fake-model',
+      OPENAI_API_KEY: 'sk-bench',
+      LOG_LEVEL: settings.logLevel,
+      // Long enough for the whole run: the bench signs in once.
+      ACCESS_TOKEN_TTL_SECONDS: '86400',
+    });
+    await platform.start();
+    const gatewayUrl = new URL(platform.gatewayUrl);
+    const sockets = 2 * Math.max(...settings.levels) + 8;
+    setup = {
+      fake,
+      http: new LightHttpClient(platform.gatewayUrl, sockets),
+      events: new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets }),
+      auth: platform.signedIn,
+      host: { hostname: gatewayUrl.hostname, port: gatewayUrl.port },
+    };
+    const me = await api<{ id: string }>(setup, 'GET', '/api/v1/auth/me');
+    const folder = join(usersRoot, me.json.id);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'sales.csv'), salesCsv(settings.csvRows));
+    console.log(` ready in ${((performance.now() - begin) / 1_000).toFixed(1)} s.`);
+
+    process.stdout.write(`  Warm-up: ${settings.warmupConversations} conversations of ${settings.warmupTurns} turns at once…`);
+    const warmup = await inParallel(settings.warmupConversations, settings.warmupConversations, async () => {
+      const id = await newConversation(setup!);
+      const turns: TurnResult[] = [];
+      for (let turn = 0; turn < settings.warmupTurns; turn++) turns.push(await runTurn(setup!, id));
+      return turns;
+    });
+    const warmupFailure = warmup.flat().find((turn) => turn.failure || turn.problems.length);
+    if (warmupFailure) throw new Error(`a warm-up turn failed: ${[warmupFailure.failure, ...warmupFailure.problems].filter(Boolean).join('; ')}`);
+    fake.requests.splice(0);
+    console.log(' done');
+
+    process.stdout.write(`  Baseline: ${settings.toolCalls} queries straight to the data server…`);
+    direct = await DirectTool.open(folder);
+    tool = await direct.sequential();
+    console.log(' done');
+
+    const broker = platform.app('mcp-broker');
+    const pids: Processes = {
+      gateway: platform.gateway.pid,
+      conversations: platform.app('conversations').pid,
+      broker: broker.pid,
+      dataServer: descendantRunning(broker.pid, 'servers/data/main.js'),
+    };
+    for (const concurrency of settings.levels) {
+      if (stopping) break;
+      results.push(figuresOf(await runLevel(setup, pids, direct, concurrency), tool.p50));
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    clearTimeout(watchdog);
+    await stopAll();
+  }
+
+  if (tool && results.length) {
+    printResults(tool, results);
+    printVerdict(results);
+  }
+  if (failure) {
+    console.error('\nThe bench failed:', failure instanceof Error ? failure.message : failure);
+    process.exitCode = 1;
+  }
+}
+
+runBench(main);
