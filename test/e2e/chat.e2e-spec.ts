@@ -217,6 +217,29 @@ describe('chat turns: the agent loop against a scripted model, streamed over SSE
     expect(await readFile(join(scratch, 'fixture.log'), 'utf8')).toContain('cancelled');
   });
 
+  it('serves, stops and approves a turn from another gateway replica than the one that runs it', async () => {
+    const replica = await platform.startGatewayReplica();
+    const onReplica = (path: string, init: RequestInit = {}) =>
+      fetch(`${replica}${path}`, { ...init, headers: { 'content-type': 'application/json', ...platform.signedInHeaders, ...(init.headers as Record<string, string>) } });
+    fake.reply({ toolCalls: [{ name: 'fixture__whoami', arguments: {} }] }, { text: 'Approved elsewhere.' });
+    const { turnId, conversationId } = await ask('Who is it, from two gateways?');
+    const asked = (await events(turnId, { until: (event) => event.type === 'approval-required' })).at(-1)!;
+    const approval = await onReplica(`/api/v1/turns/${turnId}/approvals`, { method: 'POST', body: JSON.stringify({ toolCallId: asked.data.toolCallId, decision: 'approve' }) });
+    expect(approval.status).toBe(202);
+    const streamedHere = await events(turnId);
+    const streamedThere = await onReplica(`/api/v1/turns/${turnId}/events`);
+    expect(streamedThere.status).toBe(200);
+    const ids = [...(await streamedThere.text()).matchAll(/^id: (.+)$/gm)].map((match) => match[1]);
+    expect(ids).toEqual(streamedHere.map((event) => event.id));
+    expect(textOf(streamedHere)).toBe('Approved elsewhere.');
+
+    fake.reply({ text: 'word '.repeat(60), chunks: 60, delayMs: 100 });
+    const slow = await ask('Talk slowly, across gateways', conversationId);
+    await events(slow.turnId, { until: (event) => event.type === 'text-delta' });
+    expect((await onReplica(`/api/v1/turns/${slow.turnId}/cancel`, { method: 'POST' })).status).toBe(202);
+    expect((await events(slow.turnId)).at(-1)!.data).toMatchObject({ status: 'cancelled' });
+  });
+
   it('pauses for approval before a tool that is not read-only; approving (remembered for the conversation) runs it', async () => {
     fake.reply({ toolCalls: [{ name: 'fixture__whoami', arguments: {} }] }, { text: 'It is the fixture.' });
     const { turnId, conversationId } = await ask('Who is the fixture?');

@@ -106,11 +106,17 @@ export class DistributedPlatform {
   }
 
   private async startGateway(): Promise<void> {
+    this.gatewayUrl = await this.startGatewayReplica();
+  }
+
+  /** Another gateway on the same Redis, database and broker → its base URL. */
+  async startGatewayReplica(): Promise<string> {
     const port = await findFreePort();
-    this.gatewayUrl = `http://127.0.0.1:${port}`;
+    const url = `http://127.0.0.1:${port}`;
     const process = startApp('gateway', this.env({ PORT: String(port), HOST: '127.0.0.1' }));
     this.processes.push(process);
-    await waitForStatus(`${this.gatewayUrl}/health/live`, 200, 30_000, process);
+    await waitForStatus(`${url}/health/live`, 200, 30_000, process);
+    return url;
   }
 
   async stop(): Promise<void> {

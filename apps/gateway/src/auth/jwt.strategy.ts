@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -20,7 +21,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@Inject(AUTH_OPTIONS) options: AuthOptions) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: options.secret,
+      // A key object, made once: given a string, the JWT library first tries it as a public key (and
+      // fails) on every request. passport-jwt hands it to jsonwebtoken as it is; only its types are narrower.
+      secretOrKey: createSecretKey(Buffer.from(options.secret, 'utf8')) as unknown as Buffer,
       algorithms: ['HS256'],
       issuer: options.issuer,
       audience: options.audience,

@@ -45,6 +45,14 @@ function titleFrom(content: string): string {
   return `${cut.slice(0, cut.lastIndexOf(' ') > 40 ? cut.lastIndexOf(' ') : 80)}…`;
 }
 
+/** Awaits all at once; rejects with the first failure in argument order (not in time), so the answer does not depend on which was faster. */
+async function settledInOrder<T extends unknown[]>(...pending: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(pending);
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as T;
+}
+
 /** A branch of a conversation: from its first message to `leafId`, following each message's parent. */
 function branchTo(messages: MessageDto[], leafId: string | null): MessageDto[] {
   const byId = new Map(messages.map((message) => [message.id, message]));
@@ -81,23 +89,29 @@ export class ChatController {
   @Post('conversations/:id/messages')
   @HttpCode(202)
   async post(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string, @Body() body: PostMessageBody): Promise<PostedMessage> {
-    const conversation = await this.conversations.get({ ownerId: caller.userId, id });
-    const model = this.modelFor(body.model, conversation.model);
-    const history = await this.conversations.allMessages({ ownerId: caller.userId, id });
-    const parentId = body.parentId === undefined ? (history.at(-1)?.id ?? null) : body.parentId;
-    if (parentId && !history.some((message) => message.id === parentId)) throw new AppError(ErrorCode.ValidationFailed, 'parentId names no message in this conversation', { field: 'parentId' });
-    const attached = await Promise.all(
-      (body.attachments ?? []).map((uploadId, index) =>
-        this.uploads.get({ ownerId: caller.userId, id: uploadId }).catch((error: unknown) => {
-          if (error instanceof AppError && error.code === ErrorCode.NotFound) throw new AppError(ErrorCode.ValidationFailed, `attachments[${index}] names no upload of yours`, { field: 'attachments' });
-          throw error;
-        }),
+    // Read at once, judged in order: a conversation that is not the caller's is a 404 whatever else is wrong.
+    const [conversation, history, attached] = await settledInOrder(
+      this.conversations.get({ ownerId: caller.userId, id }),
+      this.conversations.allMessages({ ownerId: caller.userId, id }),
+      Promise.all(
+        (body.attachments ?? []).map((uploadId, index) =>
+          this.uploads.get({ ownerId: caller.userId, id: uploadId }).catch((error: unknown) => {
+            if (error instanceof AppError && error.code === ErrorCode.NotFound) throw new AppError(ErrorCode.ValidationFailed, `attachments[${index}] names no upload of yours`, { field: 'attachments' });
+            throw error;
+          }),
+        ),
       ),
     );
+    const model = this.modelFor(body.model, conversation.model);
+    const parentId = body.parentId === undefined ? (history.at(-1)?.id ?? null) : body.parentId;
+    if (parentId && !history.some((message) => message.id === parentId)) throw new AppError(ErrorCode.ValidationFailed, 'parentId names no message in this conversation', { field: 'parentId' });
     const parts: MessagePart[] = [{ type: 'text', text: body.content }, ...attached.map((upload): MessagePart => ({ type: 'file', name: upload.name, uploadId: upload.id, mediaType: upload.mimeType }))];
     const question = await this.conversations.appendMessage({ ownerId: caller.userId, conversationId: id, role: 'user', parts, parentId: parentId ?? undefined });
-    if (conversation.title === defaultConversationTitle && history.length === 0) await this.conversations.update({ ownerId: caller.userId, id, title: titleFrom(body.content) });
-    const turnId = await this.answer(caller, { conversationId: id, question, branch: [...branchTo(history, parentId), question], model, attached, first: history.length === 0 });
+    const first = conversation.title === defaultConversationTitle && history.length === 0;
+    const [turnId] = await Promise.all([
+      this.answer(caller, { conversationId: id, question, branch: [...branchTo(history, parentId), question], model, attached, first }),
+      first ? this.conversations.update({ ownerId: caller.userId, id, title: titleFrom(body.content) }) : undefined,
+    ]);
     return { messageId: question.id, turnId };
   }
 
@@ -241,8 +255,10 @@ export class ChatController {
     request: { conversationId: string; question: MessageDto; branch: MessageDto[]; model: ConfiguredModel | undefined; attached: UploadDto[]; first: boolean },
   ): Promise<string> {
     const { conversationId, question, model } = request;
-    const answer = await this.conversations.appendMessage({ ownerId: caller.userId, conversationId, role: 'assistant', status: 'streaming', parts: [], parentId: question.id, model: model?.info.id });
-    const files = (await this.uploads.list({ ownerId: caller.userId, limit: 100 })).items;
+    const [answer, { items: files }] = await Promise.all([
+      this.conversations.appendMessage({ ownerId: caller.userId, conversationId, role: 'assistant', status: 'streaming', parts: [], parentId: question.id, model: model?.info.id }),
+      this.uploads.list({ ownerId: caller.userId, limit: 100 }),
+    ]);
     const turnId = randomUUID();
     await this.events.append(turnId, { type: 'start', turnId, conversationId, messageId: answer.id, model: model?.info.id ?? null, ownerId: caller.userId });
     this.runner.start({

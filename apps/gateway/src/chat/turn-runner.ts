@@ -126,11 +126,18 @@ export class TurnRunner {
 
   async run(turn: Turn): Promise<void> {
     const started = performance.now();
-    const emit = (event: TurnEvent) => this.events.append(turn.turnId, event);
+    // Appends go out in order on one connection, so the hot path need not wait for each: `done`
+    // waits for the last one, and with it for all before it.
+    let lastAppend: Promise<unknown> = Promise.resolve();
+    const emit = (event: TurnEvent) => {
+      const appended = this.events.append(turn.turnId, event);
+      lastAppend = appended.catch((error: unknown) => this.logger.error({ err: error, turnId: turn.turnId }, 'a turn event was not logged'));
+      return appended;
+    };
     const writer = new MessageWriter(this.conversations, { ownerId: turn.ownerId, conversationId: turn.conversationId, id: turn.messageId });
     const say = async (text: string) => {
       writer.appendText(text);
-      await emit({ type: 'text-delta', text });
+      void emit({ type: 'text-delta', text });
     };
     let firstTokenMs: number | undefined;
     let usage: { inputTokens: number; outputTokens: number } | undefined;
@@ -170,7 +177,7 @@ export class TurnRunner {
             break;
           case 'finish':
             usage = { inputTokens: part.totalUsage.inputTokens ?? 0, outputTokens: part.totalUsage.outputTokens ?? 0 };
-            await emit({ type: 'usage', ...usage });
+            void emit({ type: 'usage', ...usage });
             break;
           case 'abort':
             status = 'cancelled';
@@ -198,6 +205,7 @@ export class TurnRunner {
       if (turn.signal.aborted) status = 'cancelled';
       await writer.finish(status, { usage, timing: { firstTokenMs, durationMs: Math.round(performance.now() - started) } }).catch(() => undefined);
       if (status === 'complete' && turn.model && turn.titleFromModel) await this.title(turn, writer.text);
+      await lastAppend;
       await emit({ type: 'done', status, messageId: turn.messageId });
     }
   }

@@ -27,9 +27,13 @@ export interface TurnEventLog {
   close(): Promise<void>;
 }
 
+/** Idle reader connections a gateway keeps for the next streams. */
+const maxIdleReaders = 16;
+
 export class RedisTurnEventLog implements TurnEventLog {
   private readonly writer: Redis;
   private subscriber?: Redis;
+  private readonly idleReaders: Redis[] = [];
 
   constructor(
     private readonly url: string,
@@ -101,10 +105,15 @@ export class RedisTurnEventLog implements TurnEventLog {
   }
 
   async *read(turnId: string, signal: AbortSignal): AsyncIterable<LoggedTurnEvent> {
-    // A blocking read holds its connection, so each reader has its own.
-    const reader = new Redis(this.url, { connectionName: 'turn-events-reader', maxRetriesPerRequest: 1 });
+    // A blocking read holds its connection, so each reader has its own: an idle one when there is
+    // one (a new connection costs milliseconds before the first event), else a new one.
+    const reader = this.idleReaders.pop() ?? new Redis(this.url, { connectionName: 'turn-events-reader', maxRetriesPerRequest: 1 });
     reader.on('error', () => undefined);
-    const stop = () => reader.disconnect();
+    let reusable = true;
+    const stop = () => {
+      reusable = false;
+      reader.disconnect();
+    };
     signal.addEventListener('abort', stop, { once: true });
     try {
       let last = '0-0';
@@ -123,13 +132,17 @@ export class RedisTurnEventLog implements TurnEventLog {
       }
     } finally {
       signal.removeEventListener('abort', stop);
-      reader.disconnect();
+      reader.removeAllListeners('error');
+      // A reader that ended at `done` goes back to the pool; one interrupted mid-read does not.
+      if (reusable && reader.status === 'ready' && this.idleReaders.length < maxIdleReaders) this.idleReaders.push(reader);
+      else reader.disconnect();
     }
   }
 
   async close(): Promise<void> {
     this.writer.disconnect();
     this.subscriber?.disconnect();
+    for (const reader of this.idleReaders.splice(0)) reader.disconnect();
   }
 }
 
