@@ -44,6 +44,7 @@ import {
 } from '@dataflow/shared';
 import { ConversationsServiceModule } from '../../apps/conversations/src/conversations-service.module.js';
 import { runMigrations } from '../../apps/conversations/src/database/data-source.js';
+import { cleanupOnEnd } from '../lib/cleanup.js';
 import { type Call, type Latencies, loaded, sequential, type Throughput } from '../lib/measure.js';
 import { printMarkdownTable } from '../lib/report.js';
 import { runBench } from '../lib/run.js';
@@ -529,21 +530,16 @@ async function main(): Promise<void> {
   let db: pg.Client | undefined;
   let pool: pg.Pool | undefined;
   let created = false;
-  let stopping: Promise<void> | undefined;
-  const stopAll = () =>
-    (stopping ??= (async () => {
+  const cleanup = cleanupOnEnd({
+    stop: async () => {
       await app?.close().catch(() => undefined);
       await pool?.end().catch(() => undefined);
       await db?.end().catch(() => undefined);
       if (created) await dropDatabase().catch((error: unknown) => console.error(`Could not drop ${settings.database}: ${error instanceof Error ? error.message : error}`));
-    })());
-  const abort = (message: string, code: number) => {
-    console.error(`\n${message}`);
-    void stopAll().finally(() => process.exit(code));
-  };
-  const watchdog = setTimeout(() => abort(`The bench did not finish within ${settings.watchdogMs / 60_000} min; stopping.`, 1), settings.watchdogMs);
-  process.once('SIGINT', () => abort('Interrupted: dropping the bench database.', 130));
-  process.once('SIGTERM', () => abort('Terminated: dropping the bench database.', 143));
+    },
+    watchdogMs: settings.watchdogMs,
+    onSignal: 'dropping the bench database',
+  });
 
   const { users, conversationsPerUser, messagesPerConversation } = settings;
   const total = (n: number) => n.toLocaleString('en-US');
@@ -593,15 +589,14 @@ async function main(): Promise<void> {
     console.log('');
 
     for (const row of rows({ client, seeded, pool, documents })) {
-      if (stopping) break;
+      if (cleanup.stopping) break;
       await measure(row, pool);
       measured.push(row);
     }
   } catch (error) {
     failure = error;
   } finally {
-    clearTimeout(watchdog);
-    await stopAll();
+    await cleanup.stopAll();
   }
 
   if (measured.length) {

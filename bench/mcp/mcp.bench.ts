@@ -24,7 +24,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,11 +32,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '@dataflow/shared';
 import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
+import { cleanupOnEnd } from '../lib/cleanup.js';
 import { type Call, type Latencies, loaded, sequential, type Throughput } from '../lib/measure.js';
+import { cpuSecondsOf, descendantRunning } from '../lib/process-table.js';
 import { machineTicks, printMarkdownTable } from '../lib/report.js';
 import { runBench } from '../lib/run.js';
 import { LightHttpClient, LightMcpSession } from './light-client.js';
-import { cpuSecondsOf, descendantRunning, descendantsOf, killSurvivors } from './process-table.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings.
@@ -457,28 +458,17 @@ async function main(): Promise<void> {
   chmodSync(scratch, 0o711);
   if (settings.cpuProfileDir) mkdirSync(settings.cpuProfileDir, { recursive: true });
 
-  let stopping: Promise<void> | undefined;
-  const stopAll = () =>
-    (stopping ??= (async () => {
-      const started = descendantsOf(process.pid);
+  const cleanup = cleanupOnEnd({
+    stop: async () => {
       // A client's goodbye (DELETE of its session) gets a few seconds; the processes stop regardless.
       await Promise.race([Promise.all(legs.map((leg) => leg.close())), sleep(5_000, undefined, { ref: false })]);
       await Promise.all(apps.map((app) => app.stop('SIGTERM', 15_000)));
-      const deadline = Date.now() + 3_000;
-      while (Date.now() < deadline && descendantsOf(process.pid).length) await sleep(100);
-      const killed = killSurvivors(started);
-      if (killed.length) console.error(`  Killed ${killed.length} process(es) still running after their parent stopped: ${killed.map((c) => c.slice(0, 120)).join('; ')}`);
-      rmSync(scratch, { recursive: true, force: true });
-    })());
-  // A last resort if this process ends in a way that skips stopAll.
-  process.once('exit', () => killSurvivors(descendantsOf(process.pid)));
-  const abort = (message: string, code: number) => {
-    console.error(`\n${message}`);
-    void stopAll().finally(() => process.exit(code));
-  };
-  const watchdog = setTimeout(() => abort(`The bench did not finish within ${settings.watchdogMs / 1_000} s; stopping.`, 1), settings.watchdogMs);
-  process.once('SIGINT', () => abort('Interrupted: stopping every process the bench started.', 130));
-  process.once('SIGTERM', () => abort('Terminated: stopping every process the bench started.', 143));
+    },
+    watchdogMs: settings.watchdogMs,
+    onSignal: 'stopping every process the bench started',
+    killLeftovers: true,
+    scratch,
+  });
 
   console.log('MCP bench: one trivial tool call (echo on server-everything), four ways, in one run.');
   console.log(
@@ -531,8 +521,7 @@ async function main(): Promise<void> {
   } catch (error) {
     failure = error;
   } finally {
-    clearTimeout(watchdog);
-    await stopAll();
+    await cleanup.stopAll();
   }
 
   if (rows.length) {
