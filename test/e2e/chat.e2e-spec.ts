@@ -219,8 +219,7 @@ describe('chat turns: the agent loop against a scripted model, streamed over SSE
 
   it('serves, stops and approves a turn from another gateway replica than the one that runs it', async () => {
     const replica = await platform.startGatewayReplica();
-    const onReplica = (path: string, init: RequestInit = {}) =>
-      fetch(`${replica}${path}`, { ...init, headers: { 'content-type': 'application/json', ...platform.signedInHeaders, ...(init.headers as Record<string, string>) } });
+    const onReplica = (path: string, init: RequestInit = {}) => platform.api(path, init, replica);
     fake.reply({ toolCalls: [{ name: 'fixture__whoami', arguments: {} }] }, { text: 'Approved elsewhere.' });
     const { turnId, conversationId } = await ask('Who is it, from two gateways?');
     const asked = (await events(turnId, { until: (event) => event.type === 'approval-required' })).at(-1)!;

@@ -125,11 +125,12 @@ export class DistributedPlatform {
     await deleteKeys(this.keyPrefix);
   }
 
-  api(path: string, init: RequestInit = {}): Promise<Response> {
+  /** A request as the signed-in admin (unless `init` says who), to the first gateway or to `gatewayUrl`. */
+  api(path: string, init: RequestInit = {}, gatewayUrl = this.gatewayUrl): Promise<Response> {
     const given = (init.headers as Record<string, string> | undefined) ?? {};
     const signedIn = Object.keys(given).some((name) => name.toLowerCase() === 'authorization') ? {} : this.signedInHeaders;
     const headers: Record<string, string> = { 'content-type': 'application/json', ...signedIn, ...given };
-    return fetch(`${this.gatewayUrl}${path}`, {
+    return fetch(`${gatewayUrl}${path}`, {
       ...init,
       headers,
       signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),

@@ -8,6 +8,7 @@ import {
   type MessageChange,
   type MessageDto,
   type MessagePart,
+  messageText,
   type Page,
   seqFromCursor,
   seqPage,
@@ -50,9 +51,7 @@ function toDto(row: MessageRow): MessageDto {
 const withoutNul = (text: string) => text.replaceAll('\u0000', '\ufffd');
 
 /** What search indexes of a message: its text parts. */
-function searchableText(parts: MessagePart[]): string {
-  return withoutNul(parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n'));
-}
+const searchableText = (parts: MessagePart[]) => withoutNul(messageText(parts));
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? withoutNul(item) : item)));
 

@@ -1,4 +1,4 @@
-import type { MessagePart, MessageStatus } from '@dataflow/shared';
+import { type MessagePart, type MessageStatus, messageText } from '@dataflow/shared';
 import type { ConversationsClient } from '../conversations/conversations.client.js';
 
 /** How often a streaming answer is written while it grows: one row rewrite per interval, not one per token. */
@@ -35,7 +35,7 @@ export class MessageWriter {
 
   /** The answer's text so far. */
   get text(): string {
-    return this.parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('');
+    return messageText(this.parts);
   }
 
   add(part: MessagePart): void {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import { APICallError, dynamicTool, generateText, jsonSchema, type ModelMessage, RetryError, stepCountIs, streamText, type ToolSet } from 'ai';
-import { AppError, McpBrokerContract, type McpToolInfo, type McpToolResult, type MessageDto, type TurnEvent, type TurnEventLog, type UploadDto } from '@dataflow/shared';
+import { AppError, McpBrokerContract, type McpToolInfo, type McpToolResult, type MessageDto, messageText, type TurnEvent, type TurnEventLog, type UploadDto } from '@dataflow/shared';
 import type { ConversationsClient } from '../conversations/conversations.client.js';
 import type { McpBrokerClient } from '../mcp/mcp-broker.client.js';
 import { ApprovalWaits } from './approvals.js';
@@ -44,13 +44,10 @@ function forModel(result: McpToolResult, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… (${text.length - maxChars} more characters not shown)`;
 }
 
-/** A message's text parts, joined. */
-const textOf = (message: MessageDto) => message.parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
-
 /** The conversation as model messages: text only (earlier tool calls are summarised by the answers that used them). */
 function toModelMessages(history: MessageDto[]): ModelMessage[] {
   return history.flatMap((message): ModelMessage[] => {
-    const text = textOf(message);
+    const text = messageText(message.parts);
     if (!text) return [];
     if (message.role === 'user') return [{ role: 'user', content: text }];
     if (message.role === 'assistant') return [{ role: 'assistant', content: text }];
@@ -152,10 +149,10 @@ export class TurnRunner {
       );
       if (!turn.model) {
         let calls = 0;
-        await runDirectCommand(textOf(question), { tools: catalog, files: turn.files, say, call: (name, args) => tools.call(name, args, `direct_${++calls}`) });
+        await runDirectCommand(messageText(question.parts), { tools: catalog, files: turn.files, say, call: (name, args) => tools.call(name, args, `direct_${++calls}`) });
         return;
       }
-      const offered = selectTools(catalog, textOf(question), this.limits.maxTools);
+      const offered = selectTools(catalog, messageText(question.parts), this.limits.maxTools);
       const result = streamText({
         model: turn.model.language,
         system: turn.system,
@@ -216,7 +213,7 @@ export class TurnRunner {
       const { text } = await generateText({
         model: turn.model!.language,
         system: titlePrompt,
-        prompt: `User: ${textOf(turn.history.at(-1)!).slice(0, 2_000)}\n\nAssistant: ${answer.slice(0, 2_000)}`,
+        prompt: `User: ${messageText(turn.history.at(-1)!.parts).slice(0, 2_000)}\n\nAssistant: ${answer.slice(0, 2_000)}`,
         maxOutputTokens: 30,
         maxRetries: 0,
         abortSignal: AbortSignal.timeout(10_000),

@@ -63,10 +63,6 @@ export class AnalysisCache {
     });
   }
 
-  get enabled(): boolean {
-    return this.results !== undefined;
-  }
-
   /** The key of a call, or undefined when the call cannot be cached (a folder too large, or changing as it is read). */
   async key(call: CacheableCall): Promise<string | undefined> {
     const files = call.dataDir === undefined ? [] : await this.fingerprint(call.dataDir).catch(() => undefined);

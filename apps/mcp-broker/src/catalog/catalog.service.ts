@@ -138,7 +138,7 @@ export class CatalogService {
     this.validate(tool, request.qualifiedName, args);
     const timeoutMs = request.timeoutMs ?? definition.timeoutMs;
     const run = async () => (await instance.callTool(name, args, { timeoutMs, signal, onProgress })) as McpToolResult;
-    if (!this.cache.enabled || tool.annotations?.readOnlyHint !== true || tool.annotations?.idempotentHint !== true) {
+    if (tool.annotations?.readOnlyHint !== true || tool.annotations?.idempotentHint !== true) {
       return { result: await run(), cached: false };
     }
     const dataDir = this.registry.dataDirOf(server, request.userId);

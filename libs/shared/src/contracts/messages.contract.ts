@@ -21,6 +21,9 @@ export type MessagePart =
   | { type: 'error'; code: string; message: string };
 export type MessagePartType = MessagePart['type'];
 
+/** A message's text: its text parts, a blank line between them (a tool call splits an answer's text in two). */
+export const messageText = (parts: MessagePart[]) => parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isText = (value: unknown, max: number) => typeof value === 'string' && value.length <= max;
 
