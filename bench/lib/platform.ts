@@ -10,11 +10,16 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 const startMs = 60_000;
 
+/** Production's processes over Redis, or `npm start`'s single process with its apps linked in it (on the tests' Postgres). */
+export type Topology = 'distributed' | 'standalone';
+type AppName = 'gateway' | 'conversations' | 'mcp-broker' | 'standalone';
+
 /**
- * The platform as production runs it, for a bench: gateway, conversations and MCP broker, each
- * its own process started from the build, talking over real Redis, on a database of its own
- * (made and migrated here, on the Postgres of the tests) and a Redis key prefix of its own; `stop`
- * removes both. The e2e suites' DistributedPlatform does the same from the sources; from the
+ * The platform for a bench, started from the build on a database of its own (made and migrated
+ * here, on the Postgres of the tests); `stop` removes it. Distributed, as production runs it:
+ * gateway, conversations and MCP broker, each its own process, over real Redis with a key prefix
+ * of their own (also removed). Standalone, as `npm start` runs it: one process, its apps linked in
+ * it (no Redis). The e2e suites' DistributedPlatform does the same from the sources; from the
  * build, its processes run in the build's folder, so every path in `env` must be absolute.
  */
 export class BenchPlatform {
@@ -27,25 +32,31 @@ export class BenchPlatform {
   private databaseMade = false;
   private readonly jwtSecret = randomBytes(32).toString('base64url');
 
-  /** `env` goes to every app, over the database, Redis and JWT settings made here. */
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  /** `env` goes to every app, over the database, Redis and JWT settings made here. Standalone takes DATA_DIR from it. */
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    readonly topology: Topology = 'distributed',
+  ) {}
 
   /** Makes the database, starts every app and registers an account. `stop` undoes what it did, also when it failed halfway. */
   async start(): Promise<void> {
     await this.createDatabase();
     // All settle before going on, so that `stop` knows every process that was started.
-    const started = await Promise.allSettled([this.startService('conversations'), this.startService('mcp-broker'), this.startGateway()]);
+    const apps = this.topology === 'standalone' ? [this.startGateway('standalone')] : [this.startService('conversations'), this.startService('mcp-broker'), this.startGateway('gateway')];
+    const started = await Promise.allSettled(apps);
     for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
     await waitForStatus(`${this.gatewayUrl}/health/ready`, 200, startMs, this.gateway);
     await this.register();
   }
 
+  /** The process that serves HTTP: the gateway, or the standalone process. */
   get gateway(): AppProcess {
-    return this.app('gateway');
+    return this.processes.find((process) => process.name === 'gateway' || process.name === 'standalone')!;
   }
 
-  app(name: 'gateway' | 'conversations' | 'mcp-broker'): AppProcess {
-    return this.processes.find((process) => process.name === name)!;
+  /** An app's own process; none in standalone, where every app is the gateway's process. */
+  app(name: 'gateway' | 'conversations' | 'mcp-broker'): AppProcess | undefined {
+    return this.processes.find((process) => process.name === name);
   }
 
   async stop(): Promise<void> {
@@ -64,7 +75,7 @@ export class BenchPlatform {
   }
 
   private appEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-    return {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       REDIS_URL: testRedisUrl(),
       REDIS_KEY_PREFIX: this.keyPrefix,
@@ -73,9 +84,12 @@ export class BenchPlatform {
       ...this.env,
       ...extra,
     };
+    // Without REDIS_URL the standalone process links its apps in process.
+    if (this.topology === 'standalone') delete env.REDIS_URL;
+    return env;
   }
 
-  private startApp(name: 'gateway' | 'conversations' | 'mcp-broker', extra: NodeJS.ProcessEnv): AppProcess {
+  private startApp(name: AppName, extra: NodeJS.ProcessEnv): AppProcess {
     const app = new AppProcess(name, [join(root, `dist/apps/${name}/src/main.js`)], this.appEnv(extra));
     this.processes.push(app);
     return app;
@@ -87,10 +101,10 @@ export class BenchPlatform {
     await waitForStatus(`http://127.0.0.1:${healthPort}/health/ready`, 200, startMs, app);
   }
 
-  private async startGateway(): Promise<void> {
+  private async startGateway(name: 'gateway' | 'standalone'): Promise<void> {
     const port = await findFreePort();
     this.gatewayUrl = `http://127.0.0.1:${port}`;
-    const app = this.startApp('gateway', { PORT: String(port), HOST: '127.0.0.1' });
+    const app = this.startApp(name, { PORT: String(port), HOST: '127.0.0.1' });
     await waitForStatus(`${this.gatewayUrl}/health/live`, 200, startMs, app);
   }
 

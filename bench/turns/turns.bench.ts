@@ -1,14 +1,16 @@
 /**
- * How much the platform adds to a chat turn. The platform runs as production runs it (gateway,
- * conversations and MCP broker, each its own process, over Redis, on Postgres) against a fake
- * OpenAI-compatible model that answers at once. Each turn: the user's question is posted, the
+ * How much the platform adds to a chat turn, in both topologies, one after the other: as
+ * production runs it (gateway, conversations and MCP broker, each its own process, over Redis, on
+ * Postgres) and as `npm start` runs it (one process, its apps linked in it, on Postgres), against
+ * a fake OpenAI-compatible model that answers at once. Each turn: the user's question is posted, the
  * model asks for one `data__query` over a CSV in the user's data folder, the broker's data server
  * runs it, the model answers in three text chunks, and the turn ends with `done`. At 1, 16 and 64
  * concurrent conversations it prints turns per second and, per turn, the time from the POST to
  * `done` and the platform's own overhead: that time minus the fake model's time for the turn's
- * requests minus the tool's time. The tool's time is the baseline, measured in the same run: the
- * same SQL against the same data server binary and file, from this process with the MCP SDK's
- * stdio client, whose p50 stands for every turn's tool time.
+ * requests (timed in the fake) minus the tool's time for the turn's call (timed in the broker around
+ * its call to the data server, and reported in the turn's `tool-result` as `serverMs`). Beside it,
+ * the overhead with a baseline taken off instead: the same SQL against the same data server binary
+ * and file, from this process with the MCP SDK's stdio client, one call at a time before the levels.
  *
  * Each level has two runs of the same kind of conversations. The closed loop: each conversation
  * posts its next turn as soon as the last one is done, which saturates the machine's cores from
@@ -22,6 +24,7 @@
  * postgres://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379). The platform gets a
  * database of its own and a Redis key prefix of its own, both removed at the end (also on Ctrl-C).
  * Environment:
+ *   BENCH_TOPOLOGY                 distributed, standalone or both (default both)
  *   BENCH_LEVELS                   concurrent conversations of each level (default 1,16,64)
  *   BENCH_TURNS_PER_CONVERSATION   measured turns of a conversation, after its first (default 10)
  *   BENCH_MIN_TURNS                measured turns of a level's closed loop at least; more conversations when needed (default 200)
@@ -44,9 +47,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { compareTurnEventIds, type PostedMessage } from '@dataflow/shared';
 import { FakeOpenAI, type FakeRequest } from '@dataflow/shared/testing';
-import { cleanupOnEnd } from '../lib/cleanup.js';
+import { type Cleanup, cleanupOnEnd } from '../lib/cleanup.js';
 import { type Latencies, loaded, sequential, summarize, type Throughput } from '../lib/measure.js';
-import { BenchPlatform } from '../lib/platform.js';
+import { BenchPlatform, type Topology } from '../lib/platform.js';
 import { cpuSecondsOf, descendantRunning } from '../lib/process-table.js';
 import { machineTicks, printMarkdownTable } from '../lib/report.js';
 import { runBench } from '../lib/run.js';
@@ -66,7 +69,15 @@ function levelsWanted(): number[] {
   return levels;
 }
 
+function topologiesWanted(): Topology[] {
+  const wanted = (process.env.BENCH_TOPOLOGY ?? 'both').trim();
+  if (wanted === 'both') return ['distributed', 'standalone'];
+  if (wanted === 'distributed' || wanted === 'standalone') return [wanted];
+  throw new Error(`BENCH_TOPOLOGY: ${wanted} is not distributed, standalone or both`);
+}
+
 const settings = {
+  topologies: topologiesWanted(),
   levels: levelsWanted(),
   turnsPerConversation: positiveInt('BENCH_TURNS_PER_CONVERSATION', 10),
   minTurns: positiveInt('BENCH_MIN_TURNS', 200),
@@ -175,6 +186,8 @@ interface TurnResult {
   /** Other things wrong with the stream: order, ids, text, a cached or failed tool result. */
   problems: string[];
   cached: boolean;
+  /** The data server's time for the turn's call, as the broker timed it (`serverMs` of `tool-result`). */
+  toolMs?: number;
   sql?: string;
 }
 
@@ -251,6 +264,7 @@ function check(events: StreamedEvent[], result: TurnResult): void {
   const toolResult = unique.find((event) => event.type === 'tool-result');
   if (toolResult && toolResult.data.isError !== false) result.problems.push(`the tool failed: ${JSON.stringify(toolResult.data.result)?.slice(0, 200)}`);
   result.cached = toolResult?.data.cached === true;
+  result.toolMs = typeof toolResult?.data.serverMs === 'number' ? toolResult.data.serverMs : undefined;
   if (result.cached) result.problems.push("the broker's analysis cache answered the query");
   const done = unique.find((event) => event.type === 'done');
   if (done && done.data.status !== 'complete') result.failure = `the turn ended ${String(done.data.status)}`;
@@ -349,8 +363,8 @@ class DirectTool {
 
 interface Processes {
   gateway: number;
-  conversations: number;
-  broker: number;
+  conversations?: number;
+  broker?: number;
   dataServer?: number;
 }
 
@@ -484,9 +498,13 @@ interface Figures {
   cached: number;
   toDone: Latencies;
   fake: Latencies;
+  /** The tool's time per turn, as the broker timed it. */
+  tool: Latencies;
   overhead: Latencies;
+  /** The overhead with the baseline's p50 taken off each turn instead of the turn's own tool time. */
+  overheadVsBaseline: Latencies;
   turnsPerSecond: number;
-  /** Measured turns whose fake time was not made of exactly two requests. */
+  /** Measured turns whose fake time was not made of exactly two requests, or without a tool time. */
   unattributed: number;
 }
 
@@ -496,9 +514,9 @@ interface LevelFigures {
   paced: Figures;
 }
 
-function figuresOf(run: Run, toolMs: number): Figures {
+function figuresOf(run: Run, baselineMs: number): Figures {
   const ok = run.turns.filter((turn) => !turn.failure);
-  const attributed = ok.filter((turn) => run.fakeMs.get(turn.n)?.requests === 2 && Number.isFinite(run.fakeMs.get(turn.n)!.ms));
+  const attributed = ok.filter((turn) => run.fakeMs.get(turn.n)?.requests === 2 && Number.isFinite(run.fakeMs.get(turn.n)!.ms) && turn.toolMs !== undefined);
   const fakeOf = (turn: TurnResult) => run.fakeMs.get(turn.n)!.ms;
   return {
     run,
@@ -509,15 +527,29 @@ function figuresOf(run: Run, toolMs: number): Figures {
     cached: run.turns.filter((turn) => turn.cached).length,
     toDone: summarize(ok.map((turn) => turn.ms), 0),
     fake: summarize(attributed.map(fakeOf), 0),
-    overhead: summarize(attributed.map((turn) => turn.ms - fakeOf(turn) - toolMs), 0),
+    tool: summarize(attributed.map((turn) => turn.toolMs!), 0),
+    overhead: summarize(attributed.map((turn) => turn.ms - fakeOf(turn) - turn.toolMs!), 0),
+    overheadVsBaseline: summarize(attributed.map((turn) => turn.ms - fakeOf(turn) - baselineMs), 0),
     turnsPerSecond: ok.length / run.seconds,
     unattributed: ok.length - attributed.length,
   };
 }
 
 /** The columns both runs' tables share, from `to done p50 ms` to `duplicated events`. */
-const perTurnColumns = ['to done p50 ms', 'to done p99 ms', 'fake p50 ms', 'overhead p50 ms', 'overhead p99 ms', 'failed', 'lost events', 'duplicated events'];
-const perTurnCells = (f: Figures) => [ms(f.toDone.p50), ms(f.toDone.p99), ms(f.fake.p50), ms(f.overhead.p50), ms(f.overhead.p99), String(f.failed.length), String(f.lost), String(f.duplicated)];
+const perTurnColumns = ['to done p50 ms', 'to done p99 ms', 'fake p50 ms', 'tool p50 ms', 'overhead p50 ms', 'overhead p99 ms', 'vs baseline p50 ms', 'vs baseline p99 ms', 'failed', 'lost events', 'duplicated events'];
+const perTurnCells = (f: Figures) => [
+  ms(f.toDone.p50),
+  ms(f.toDone.p99),
+  ms(f.fake.p50),
+  ms(f.tool.p50),
+  ms(f.overhead.p50),
+  ms(f.overhead.p99),
+  ms(f.overheadVsBaseline.p50),
+  ms(f.overheadVsBaseline.p99),
+  String(f.failed.length),
+  String(f.lost),
+  String(f.duplicated),
+];
 
 const thinkLabel = () => `think time ${settings.thinkMs} ms ±50%`;
 
@@ -526,7 +558,7 @@ function printResults(tool: Latencies, all: LevelFigures[]): void {
   console.log(
     `Baseline, the tool's own time: data server query (dist/servers/data/main.js, the same file and the same kind of SQL) through the MCP SDK's stdio client in this process, ` +
       `${tool.count} calls one at a time: p50 ${ms(tool.p50, 2)} ms, p99 ${ms(tool.p99, 2)} ms, mean ${ms(tool.mean, 2)} ms${tool.errors ? `, ${tool.errors} errors (${tool.firstError})` : ''}. ` +
-      'Its p50 is the tool time taken off every turn.',
+      "Its p50 is taken off every turn in the 'vs baseline' columns; the overhead columns take off each turn's own tool time (as the broker timed its call to the data server).",
   );
   console.log('');
   console.log('Closed loop: each conversation posts its next turn as soon as the last one is done (throughput; from 16 on, the cores are saturated):');
@@ -573,7 +605,7 @@ function printResults(tool: Latencies, all: LevelFigures[]): void {
       ];
       if (f === closed) notes.push(`with the tool alone's p50 at this concurrency taken off instead, overhead p50 ${ms(f.toDone.p50 - f.fake.p50 - level.toolAlone.p50)} ms`);
       notes.push(`${f.cached} tool results from the cache`);
-      if (f.unattributed) notes.push(`${f.unattributed} turns without exactly two model requests (left out of the overhead)`);
+      if (f.unattributed) notes.push(`${f.unattributed} turns without exactly two model requests or a tool time (left out of the overhead)`);
       if (f.problems) notes.push(`${f.problems} turns with other problems`);
       console.log(`  ${level.concurrency} at once, ${f.run.pacing}: ${notes.join('; ')}`);
       const wrong = f.run.turns.find((turn) => turn.failure || turn.problems.length);
@@ -601,6 +633,7 @@ function printVerdict(all: LevelFigures[]): void {
   for (const [label, f] of runs) {
     console.log(`  ${label.padEnd(width)}  overhead p50 ≤ ${targets.p50Ms} ms: ${ms(f.overhead.p50)} ms  ${verdict(f.overhead.p50 <= targets.p50Ms)}`);
     console.log(`  ${label.padEnd(width)}  overhead p99 ≤ ${targets.p99Ms} ms: ${ms(f.overhead.p99)} ms  ${verdict(f.overhead.p99 <= targets.p99Ms)}`);
+    console.log(`  ${' '.repeat(width)}  (with the baseline's p50 taken off instead: p50 ${ms(f.overheadVsBaseline.p50)} ms, p99 ${ms(f.overheadVsBaseline.p99)} ms)`);
   }
   const every = all.flatMap(({ closed, paced }) => [closed, paced]);
   const clean = every.every((f) => f.lost === 0 && f.duplicated === 0 && f.failed.length === 0 && f.problems === 0);
@@ -612,20 +645,107 @@ function printVerdict(all: LevelFigures[]): void {
 // ---------------------------------------------------------------------------------------------
 // Main.
 
+/** What one topology's run holds while it runs, for the stop. */
+interface Session {
+  platform?: BenchPlatform;
+  fake?: FakeOpenAI;
+  setup?: Setup;
+  direct?: DirectTool;
+}
+
+async function stopSession(session: Session): Promise<void> {
+  await session.direct?.close().catch(() => undefined);
+  session.setup?.http.close();
+  session.setup?.events.destroy();
+  await session.platform?.stop().catch((error: unknown) => console.error(`  Could not stop the platform: ${error instanceof Error ? error.message : error}`));
+  await session.fake?.stop();
+}
+
+const topologyLabel: Record<Topology, string> = {
+  distributed: 'distributed, as production runs it: gateway, conversations and MCP broker, each its own process, over Redis',
+  standalone: 'standalone, as `npm start` runs it: one process, its apps linked in it (no Redis)',
+};
+
+/** One topology: its platform, a warm-up, the baseline, then every level. */
+async function benchTopology(topology: Topology, scratch: string, session: Session, cleanup: Cleanup): Promise<{ tool: Latencies; results: LevelFigures[] }> {
+  console.log(`\n${topologyLabel[topology]}.`);
+  process.stdout.write('  Starting the platform…');
+  const begin = performance.now();
+  const fake = (session.fake = await FakeOpenAI.start());
+  script(fake);
+  const folderOfRun = join(scratch, topology);
+  const usersRoot = join(folderOfRun, 'users');
+  const mcpConfigFile = join(folderOfRun, 'mcp-servers.json');
+  mkdirSync(folderOfRun, { recursive: true });
+  writeFileSync(mcpConfigFile, mcpConfig());
+  const platform = (session.platform = new BenchPlatform(
+    {
+      MCP_CONFIG: mcpConfigFile,
+      USER_DATA_ROOT: usersRoot,
+      DATA_DIR: join(folderOfRun, 'data'),
+      OPENAI_BASE_URL: fake.baseUrl,
+      OPENAI_MODEL: 'fake-model',
+      OPENAI_API_KEY: 'sk-bench',
+      LOG_LEVEL: settings.logLevel,
+      // Long enough for the whole run: the bench signs in once.
+      ACCESS_TOKEN_TTL_SECONDS: '86400',
+    },
+    topology,
+  ));
+  await platform.start();
+  const gatewayUrl = new URL(platform.gatewayUrl);
+  const sockets = 2 * Math.max(...settings.levels) + 8;
+  const setup: Setup = (session.setup = {
+    fake,
+    http: new LightHttpClient(platform.gatewayUrl, sockets),
+    events: new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets }),
+    auth: platform.signedIn,
+    host: { hostname: gatewayUrl.hostname, port: gatewayUrl.port },
+  });
+  const me = await api<{ id: string }>(setup, 'GET', '/api/v1/auth/me');
+  const folder = join(usersRoot, me.json.id);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'sales.csv'), salesCsv(settings.csvRows));
+  console.log(` ready in ${((performance.now() - begin) / 1_000).toFixed(1)} s.`);
+
+  process.stdout.write(`  Warm-up: ${settings.warmupConversations} conversations of ${settings.warmupTurns} turns at once…`);
+  const warmup = await inParallel(settings.warmupConversations, settings.warmupConversations, async () => {
+    const id = await newConversation(setup);
+    const turns: TurnResult[] = [];
+    for (let turn = 0; turn < settings.warmupTurns; turn++) turns.push(await runTurn(setup, id));
+    return turns;
+  });
+  const warmupFailure = warmup.flat().find((turn) => turn.failure || turn.problems.length);
+  if (warmupFailure) throw new Error(`a warm-up turn failed: ${[warmupFailure.failure, ...warmupFailure.problems].filter(Boolean).join('; ')}`);
+  fake.requests.splice(0);
+  console.log(' done');
+
+  process.stdout.write(`  Baseline: ${settings.toolCalls} queries straight to the data server…`);
+  const direct = (session.direct = await DirectTool.open(folder));
+  const tool = await direct.sequential();
+  console.log(' done');
+
+  // Standalone, the gateway's process is every app's: its CPU is reported as the gateway's.
+  const pids: Processes = {
+    gateway: platform.gateway.pid,
+    conversations: platform.app('conversations')?.pid,
+    broker: platform.app('mcp-broker')?.pid,
+    dataServer: descendantRunning((platform.app('mcp-broker') ?? platform.gateway).pid, 'servers/data/main.js'),
+  };
+  const results: LevelFigures[] = [];
+  for (const concurrency of settings.levels) {
+    if (cleanup.stopping) break;
+    const level = await runLevel(setup, pids, direct, concurrency);
+    results.push({ level, closed: figuresOf(level.closed, tool.p50), paced: figuresOf(level.paced, tool.p50) });
+  }
+  return { tool, results };
+}
+
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-turns-'));
-  let platform: BenchPlatform | undefined;
-  let fake: FakeOpenAI | undefined;
-  let setup: Setup | undefined;
-  let direct: DirectTool | undefined;
+  let session: Session = {};
   const cleanup = cleanupOnEnd({
-    stop: async () => {
-      await direct?.close().catch(() => undefined);
-      setup?.http.close();
-      setup?.events.destroy();
-      await platform?.stop().catch((error: unknown) => console.error(`  Could not stop the platform: ${error instanceof Error ? error.message : error}`));
-      await fake?.stop();
-    },
+    stop: () => stopSession(session),
     watchdogMs: settings.watchdogMs,
     onSignal: 'stopping every process the bench started',
     killLeftovers: true,
@@ -635,15 +755,15 @@ async function main(): Promise<void> {
   console.log('Turns bench: what the platform adds to a chat turn, against a fake OpenAI-compatible model that answers at once.');
   console.log(`  Node ${process.version} · ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'})`);
   console.log(`  Load average before the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min); other work on the machine skews the figures.`);
-  console.log('  The platform as production runs it: gateway, conversations and MCP broker, each its own process, over Redis, on Postgres; LOG_LEVEL ' + settings.logLevel + '.');
+  console.log(`  Topologies, one after the other, each on a database of its own on the tests' Postgres: ${settings.topologies.join(', ')}; LOG_LEVEL ${settings.logLevel}.`);
   console.log(
     `  A turn: POST the question → the model asks for data__query (GROUP BY over sales.csv, ${settings.csvRows.toLocaleString('en-US')} rows, in the user's data folder) → ` +
       `the broker's data server runs it → the model answers in ${answer.chunks} text chunks → done. Every stream is checked (ids increasing, each event once, start…done, the whole answer).`,
   );
   console.log("  Every turn's SQL differs (WHERE id <> -<the turn's number>: true of every row, so each query does the same work), so the broker's analysis cache never answers it.");
   console.log(
-    "  Overhead = time from the POST to `done` on the turn's stream − the fake model's time for the turn's two requests (arrival to the end of each response) − the tool's time " +
-      '(the baseline: the same query from this process straight to the data server, p50).',
+    "  Overhead = time from the POST to `done` on the turn's stream − the fake model's time for the turn's two requests (arrival to the end of each response) − the turn's tool time " +
+      "(the broker's call to the data server, timed in the broker: `serverMs` of the turn's tool-result). 'vs baseline': the baseline's p50 (the same query from this process straight to the data server) taken off instead.",
   );
   console.log(
     `  Per level, two runs of N conversations at once, each conversation first answered once (its first turn also titles it; not measured), then ${settings.turnsPerConversation} measured turns. ` +
@@ -651,71 +771,18 @@ async function main(): Promise<void> {
       `Paced: each waits a think time before its next turn (${thinkLabel()}), ${settings.pacedTurns} turns per worker, in conversations of its own.`,
   );
 
-  const results: LevelFigures[] = [];
-  let tool: Latencies | undefined;
+  const outcomes: { topology: Topology; tool: Latencies; results: LevelFigures[] }[] = [];
   let failure: unknown;
   try {
-    process.stdout.write('  Starting the platform…');
-    const begin = performance.now();
-    fake = await FakeOpenAI.start();
-    script(fake);
-    const usersRoot = join(scratch, 'users');
-    const mcpConfigFile = join(scratch, 'mcp-servers.json');
-    writeFileSync(mcpConfigFile, mcpConfig());
-    platform = new BenchPlatform({
-      MCP_CONFIG: mcpConfigFile,
-      USER_DATA_ROOT: usersRoot,
-      OPENAI_BASE_URL: fake.baseUrl,
-      OPENAI_MODEL: 'fake-model',
-      OPENAI_API_KEY: 'sk-bench',
-      LOG_LEVEL: settings.logLevel,
-      // Long enough for the whole run: the bench signs in once.
-      ACCESS_TOKEN_TTL_SECONDS: '86400',
-    });
-    await platform.start();
-    const gatewayUrl = new URL(platform.gatewayUrl);
-    const sockets = 2 * Math.max(...settings.levels) + 8;
-    setup = {
-      fake,
-      http: new LightHttpClient(platform.gatewayUrl, sockets),
-      events: new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets }),
-      auth: platform.signedIn,
-      host: { hostname: gatewayUrl.hostname, port: gatewayUrl.port },
-    };
-    const me = await api<{ id: string }>(setup, 'GET', '/api/v1/auth/me');
-    const folder = join(usersRoot, me.json.id);
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'sales.csv'), salesCsv(settings.csvRows));
-    console.log(` ready in ${((performance.now() - begin) / 1_000).toFixed(1)} s.`);
-
-    process.stdout.write(`  Warm-up: ${settings.warmupConversations} conversations of ${settings.warmupTurns} turns at once…`);
-    const warmup = await inParallel(settings.warmupConversations, settings.warmupConversations, async () => {
-      const id = await newConversation(setup!);
-      const turns: TurnResult[] = [];
-      for (let turn = 0; turn < settings.warmupTurns; turn++) turns.push(await runTurn(setup!, id));
-      return turns;
-    });
-    const warmupFailure = warmup.flat().find((turn) => turn.failure || turn.problems.length);
-    if (warmupFailure) throw new Error(`a warm-up turn failed: ${[warmupFailure.failure, ...warmupFailure.problems].filter(Boolean).join('; ')}`);
-    fake.requests.splice(0);
-    console.log(' done');
-
-    process.stdout.write(`  Baseline: ${settings.toolCalls} queries straight to the data server…`);
-    direct = await DirectTool.open(folder);
-    tool = await direct.sequential();
-    console.log(' done');
-
-    const broker = platform.app('mcp-broker');
-    const pids: Processes = {
-      gateway: platform.gateway.pid,
-      conversations: platform.app('conversations').pid,
-      broker: broker.pid,
-      dataServer: descendantRunning(broker.pid, 'servers/data/main.js'),
-    };
-    for (const concurrency of settings.levels) {
+    for (const topology of settings.topologies) {
       if (cleanup.stopping) break;
-      const level = await runLevel(setup, pids, direct, concurrency);
-      results.push({ level, closed: figuresOf(level.closed, tool.p50), paced: figuresOf(level.paced, tool.p50) });
+      session = {};
+      try {
+        outcomes.push({ topology, ...(await benchTopology(topology, scratch, session, cleanup)) });
+      } finally {
+        await stopSession(session);
+        session = {};
+      }
     }
   } catch (error) {
     failure = error;
@@ -723,7 +790,9 @@ async function main(): Promise<void> {
     await cleanup.stopAll();
   }
 
-  if (tool && results.length) {
+  for (const { topology, tool, results } of outcomes) {
+    if (!results.length) continue;
+    console.log(`\n## ${topologyLabel[topology]}`);
     printResults(tool, results);
     printVerdict(results);
   }

@@ -84,6 +84,10 @@ describe('chat turns: the agent loop against a scripted model, streamed over SSE
     expect(streamed.map((event) => event.type)).toEqual(['start', 'tool-call', 'tool-result', 'text-delta', 'text-delta', 'text-delta', 'usage', 'done']);
     expect(streamed[1]!.data).toMatchObject({ server: 'everything', tool: 'echo', arguments: { message: 'hi' } });
     expect(streamed[2]!.data).toMatchObject({ isError: false, cached: false, result: { content: [{ type: 'text', text: 'Echo: hi' }] } });
+    // The server's part of the call, as the broker timed it, within the call as the turn waited for it.
+    const { durationMs, serverMs } = streamed[2]!.data as { durationMs: number; serverMs: number };
+    expect(serverMs).toBeGreaterThan(0);
+    expect(serverMs).toBeLessThanOrEqual(durationMs + 1);
     const toolMessage = lastTurnRequest().messages.find((message) => message.role === 'tool');
     expect(JSON.stringify(toolMessage)).toContain('Echo: hi');
     const [, answer] = await messagesOf(conversationId);
@@ -310,6 +314,7 @@ describe('chat turns: the agent loop against a scripted model, streamed over SSE
     expect(first.table).toMatchObject({ columns: [{ name: 'total' }], rows: [{ total: 30 }] });
     const second = await resultOf();
     expect(second.result).toMatchObject({ isError: false, cached: true, result: first.result.result });
+    expect([first.result.serverMs, second.result.serverMs]).toEqual([expect.any(Number), undefined]);
     await writeFile(join(folder, 'cache_probe.csv'), 'region,amount\nnorth,10\nsouth,20\neast,5\n');
     const third = await resultOf();
     expect(third.result).toMatchObject({ isError: false, cached: false });

@@ -1,5 +1,7 @@
 import type { ConversationDto, Page } from '@dataflow/shared';
 import { randomUUID } from 'node:crypto';
+import { Agent, get } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DistributedPlatform } from './distributed-platform.js';
 
 describe('the distributed platform: gateway, conversations and broker as separate processes over Redis', () => {
@@ -54,6 +56,25 @@ describe('the distributed platform: gateway, conversations and broker as separat
     }
     expect(await platform.database.query('SELECT count(*)::int AS n FROM conversations')).toEqual(before);
   });
+
+  it("keeps an idle keep-alive connection open well past Node's 5 s default, so a client or proxy reusing it is not reset", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const live = () =>
+      new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+        const request = get(`${platform.gatewayUrl}/health/live`, { agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode, reused: request.reusedSocket }));
+        });
+        request.on('error', reject);
+      });
+    try {
+      expect(await live()).toEqual({ status: 200, reused: false });
+      await sleep(6_000);
+      expect(await live()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
 
   it('answers readiness with every part it checked', async () => {
     const body = (await (await platform.api('/health/ready')).json()) as { status: string; details: object };

@@ -131,6 +131,72 @@ describe('the conversations service on Postgres', () => {
     expect(badCursor.code).toBe(ErrorCode.ValidationFailed);
   });
 
+  describe('asking: a question and its empty answer in one write', () => {
+    const text = (value: string) => [{ type: 'text' as const, text: value }];
+
+    it('adds the question after the latest message and the streaming answer under it, titles a new conversation once, and returns the branch', async () => {
+      const conversation = await client.send(ConversationsContract.create, { ownerId });
+      const ref = { ownerId, conversationId: conversation.id };
+      const first = await client.send(MessagesContract.ask, { ...ref, parts: text('Sales per store?'), title: 'Sales per store?', keepModels: ['m-1'], model: 'm-1' });
+      expect(first.first).toBe(true);
+      expect(first.conversation).toMatchObject({ id: conversation.id, title: 'Sales per store?' });
+      expect(first.question).toMatchObject({ role: 'user', status: 'complete', parentId: null, parts: text('Sales per store?') });
+      expect(first.answer).toMatchObject({ role: 'assistant', status: 'streaming', parentId: first.question.id, parts: [], model: 'm-1' });
+      expect(first.branch).toEqual([]);
+      await client.send(MessagesContract.update, { ...ref, id: first.answer.id, parts: text('Europe leads.'), status: 'complete' });
+
+      const second = await client.send(MessagesContract.ask, { ...ref, parts: text('And by month?'), title: 'And by month?' });
+      expect(second.first).toBe(false);
+      expect(second.conversation.title).toBe('Sales per store?');
+      expect(second.question.parentId).toBe(first.answer.id);
+      expect(second.branch.map((message) => [message.role, message.parts])).toEqual([
+        ['user', text('Sales per store?')],
+        ['assistant', text('Europe leads.')],
+      ]);
+      expect(new Date(second.conversation.activeAt).getTime()).toBeGreaterThanOrEqual(new Date(first.conversation.activeAt).getTime());
+
+      // A new root (an edit of the first question), and a branch from the first question.
+      const root = await client.send(MessagesContract.ask, { ...ref, parentId: null, parts: text('Sales per city?') });
+      expect([root.question.parentId, root.branch]).toEqual([null, []]);
+      const sibling = await client.send(MessagesContract.ask, { ...ref, parentId: first.question.id, parts: text('Only 2025?') });
+      expect(sibling.branch.map((message) => message.id)).toEqual([first.question.id]);
+      expect((await client.send(MessagesContract.list, { ...ref, limit: 50 })).items).toHaveLength(8);
+    });
+
+    it("picks the answer's model: the conversation's own while it is one of keepModels, else the one given, else none", async () => {
+      const conversation = await client.send(ConversationsContract.create, { ownerId, model: 'remembered' });
+      const ref = { ownerId, conversationId: conversation.id };
+      const modelOf = async (choice: { keepModels?: string[]; model?: string }) => (await client.send(MessagesContract.ask, { ...ref, parts: text('x'), ...choice })).answer.model;
+      expect(await modelOf({ keepModels: ['other', 'remembered'], model: 'default' })).toBe('remembered');
+      expect(await modelOf({ keepModels: ['other'], model: 'default' })).toBe('default');
+      expect(await modelOf({ model: 'asked-for' })).toBe('asked-for');
+      expect(await modelOf({ keepModels: [] })).toBeNull();
+    });
+
+    it("writes nothing for a parent from another conversation, another owner's conversation, or a request that is not valid", async () => {
+      const conversation = await client.send(ConversationsContract.create, { ownerId });
+      const elsewhere = await client.send(ConversationsContract.create, { ownerId });
+      const foreign = await client.send(MessagesContract.ask, { ownerId, conversationId: elsewhere.id, parts: text('Elsewhere') });
+      const ref = { ownerId, conversationId: conversation.id };
+      const snapshot = () =>
+        database.query('SELECT c.title, c.active_at, (SELECT count(*)::int FROM messages m WHERE m.conversation_id = c.id) AS n FROM conversations c WHERE c.id = $1', [conversation.id]);
+      const before = await snapshot();
+      const refusals: [unknown, ErrorCode][] = [
+        [{ ...ref, parentId: foreign.question.id, parts: text('x'), title: 'Never' }, ErrorCode.ValidationFailed],
+        [{ ...ref, parentId: randomUUID(), parts: text('x'), title: 'Never' }, ErrorCode.ValidationFailed],
+        [{ ownerId: otherId, conversationId: conversation.id, parts: text('x'), title: 'Never' }, ErrorCode.NotFound],
+        [{ ownerId, conversationId: randomUUID(), parts: text('x') }, ErrorCode.NotFound],
+        [{ ...ref, parts: [{ type: 'video' }] }, ErrorCode.ValidationFailed],
+        [{ ...ref, parts: text('x'), keepModels: 'm-1' }, ErrorCode.ValidationFailed],
+      ];
+      for (const [request, code] of refusals) {
+        const error = (await client.send(MessagesContract.ask, request as never).catch((e: unknown) => e)) as AppError;
+        expect([JSON.stringify(request), error.code]).toEqual([JSON.stringify(request), code]);
+      }
+      expect(await snapshot()).toEqual(before);
+    });
+  });
+
   it('lists by last activity a page at a time, filters archived ones, and finds conversations by title or message text', async () => {
     const owner = (await client.send(AccountsContract.createUser, { email: 'pages@example.com', name: 'x', passwordHash: 'x', othersMayRegister: true })).id;
     const made = [];

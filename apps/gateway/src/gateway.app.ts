@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
@@ -14,6 +15,10 @@ import { installRequestPipeline } from './http/request-pipeline.js';
 export async function createGatewayApp(options: GatewayOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(options), { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.disable('x-powered-by');
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = options.config.HTTP_KEEP_ALIVE_MS;
+  // A request's headers on a reused connection must be allowed to come until the connection would close.
+  server.headersTimeout = options.config.HTTP_KEEP_ALIVE_MS + 1_000;
   app.useLogger(app.get(Logger));
   installRequestPipeline(app);
   mountMcpEndpoint(app);

@@ -2,6 +2,8 @@ import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   AppendMessageRequest,
+  AskRequest,
+  type Asked,
   type ConversationDto,
   ConversationRef,
   ConversationsContract,
@@ -16,14 +18,13 @@ import {
   UpdateConversationRequest,
   UpdateMessageRequest,
 } from '@dataflow/shared';
-import { Conversation } from './conversation.entity.js';
 import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { ConversationsRepository } from './conversations.repository.js';
-import { MessagesRepository } from './messages.repository.js';
+import { type ConversationFields, MessagesRepository } from './messages.repository.js';
 
 const defaultPageSize = 50;
 
-function toDto(conversation: Conversation): ConversationDto {
+function toDto(conversation: ConversationFields): ConversationDto {
   return {
     id: conversation.id,
     title: conversation.title,
@@ -63,6 +64,12 @@ export class ConversationsHandler {
   @MessagePattern(MessagesContract.append.pattern)
   append(@Payload() request: AppendMessageRequest): Promise<MessageDto> {
     return this.messages.append(request);
+  }
+
+  @MessagePattern(MessagesContract.ask.pattern)
+  async ask(@Payload() request: AskRequest): Promise<Asked> {
+    const asked = await this.messages.ask(request);
+    return { ...asked, conversation: toDto(asked.conversation) };
   }
 
   @MessagePattern(MessagesContract.update.pattern)

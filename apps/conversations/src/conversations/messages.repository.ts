@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
   AppError,
   type AppendMessageRequest,
+  type AskRequest,
+  defaultConversationTitle,
   ErrorCode,
   type MessageChange,
   type MessageDto,
@@ -13,6 +16,7 @@ import {
   seqFromCursor,
   seqPage,
 } from '@dataflow/shared';
+import type { Conversation } from './conversation.entity.js';
 
 interface MessageRow {
   id: string;
@@ -25,9 +29,13 @@ interface MessageRow {
   model: string | null;
   usage: MessageDto['usage'];
   timing: MessageDto['timing'];
-  created_at: Date;
-  updated_at: Date;
+  /** A Date from a row, an ISO string from a row read as JSON. */
+  created_at: Date | string;
+  updated_at: Date | string;
 }
+
+/** What a conversation shows of itself. */
+export type ConversationFields = Pick<Conversation, 'id' | 'title' | 'pinned' | 'archived' | 'model' | 'createdAt' | 'updatedAt' | 'activeAt'>;
 
 const messageColumns = 'id, seq, conversation_id, parent_id, role, status, parts, model, usage, timing, created_at, updated_at';
 
@@ -42,8 +50,8 @@ function toDto(row: MessageRow): MessageDto {
     model: row.model,
     usage: row.usage,
     timing: row.timing,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
   };
 }
 
@@ -54,6 +62,14 @@ const withoutNul = (text: string) => text.replaceAll('\u0000', '\ufffd');
 const searchableText = (parts: MessagePart[]) => withoutNul(messageText(parts));
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? withoutNul(item) : item)));
+
+/** The messages from the first to `leafId`, following each one's parent. */
+function branchTo(messages: MessageRow[], leafId: string | null): MessageRow[] {
+  const byId = new Map(messages.map((message) => [message.id, message]));
+  const branch: MessageRow[] = [];
+  for (let at = leafId ? byId.get(leafId) : undefined; at; at = at.parent_id ? byId.get(at.parent_id) : undefined) branch.push(at);
+  return branch.reverse();
+}
 
 const noConversation = () => new AppError(ErrorCode.NotFound, 'There is no such conversation');
 const noMessage = () => new AppError(ErrorCode.NotFound, 'There is no such message');
@@ -95,6 +111,86 @@ export class MessagesRepository {
       )) as MessageRow[];
       return toDto(row!);
     });
+  }
+
+  /**
+   * A user's question and the empty answer a turn will write, in one statement, so both are added
+   * or neither, in one round trip: the question under its parent (the one given, or the latest
+   * message), the answer under the question, the conversation marked active and, on its first
+   * message, titled. The branch the question continues is read in the same statement.
+   */
+  async ask(request: AskRequest): Promise<{ conversation: ConversationFields; question: MessageDto; answer: MessageDto; branch: MessageDto[]; first: boolean }> {
+    const [questionId, answerId] = [randomUUID(), randomUUID()];
+    const [row] = (await this.dataSource.query(
+      `WITH owned AS (
+         SELECT c.id, c.model, c.title = $5 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id) AS first
+         FROM conversations c WHERE c.id = $1 AND c.owner_id = $2 AND c.deleted_at IS NULL
+       ),
+       -- No row when the parent given is not a message of this conversation: then nothing below is written.
+       placed AS (
+         SELECT parent.id FROM (
+           SELECT CASE WHEN $3::boolean THEN $4::uuid ELSE (SELECT id FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT 1) END AS id FROM owned
+         ) parent
+         WHERE parent.id IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.id = parent.id AND m.conversation_id = $1)
+       ),
+       conversation AS (
+         UPDATE conversations c SET
+           active_at = now(),
+           title = CASE WHEN owned.first AND $6::text IS NOT NULL THEN $6::text ELSE c.title END,
+           updated_at = CASE WHEN owned.first AND $6::text IS NOT NULL THEN now() ELSE c.updated_at END
+         FROM owned, placed WHERE c.id = owned.id
+         RETURNING c.id, c.title, c.pinned, c.archived, c.model, c.created_at, c.updated_at, c.active_at
+       ),
+       added AS (
+         INSERT INTO messages (id, conversation_id, parent_id, role, status, parts, text, model)
+         SELECT $7::uuid, conversation.id, placed.id, 'user', 'complete', $8::jsonb, $9, NULL FROM conversation, placed
+         UNION ALL
+         SELECT $10::uuid, conversation.id, $7::uuid, 'assistant', 'streaming', '[]'::jsonb, '', CASE WHEN owned.model = ANY($11::text[]) THEN owned.model ELSE $12::text END
+         FROM conversation, owned
+         RETURNING ${messageColumns}
+       )
+       SELECT (SELECT first FROM owned) AS first,
+              (SELECT id FROM placed) AS parent_id,
+              (SELECT row_to_json(conversation) FROM conversation) AS conversation,
+              (SELECT json_agg(added) FROM added) AS added,
+              -- The messages before these two, for the branch the question continues (walked here, as a
+              -- recursive query's plan can turn into a scan of every message per step).
+              (SELECT json_agg(earlier ORDER BY earlier.seq) FROM (SELECT ${messageColumns} FROM messages WHERE conversation_id = $1) earlier) AS earlier`,
+      [
+        request.conversationId,
+        request.ownerId,
+        request.parentId !== undefined,
+        request.parentId ?? null,
+        defaultConversationTitle,
+        request.title ?? null,
+        questionId,
+        json(request.parts),
+        searchableText(request.parts),
+        answerId,
+        request.keepModels ?? [],
+        request.model ?? null,
+      ],
+    )) as { first: boolean | null; parent_id: string | null; conversation: (Record<string, string | boolean | null> & { id: string }) | null; added: MessageRow[] | null; earlier: MessageRow[] | null }[];
+    if (row?.first === null || row?.first === undefined) throw noConversation();
+    if (!row.conversation || !row.added) throw new AppError(ErrorCode.ValidationFailed, 'parentId names no message in this conversation', { field: 'parentId' });
+    const { conversation } = row;
+    const byId = new Map(row.added.map((added) => [added.id, toDto(added)]));
+    return {
+      conversation: {
+        id: conversation.id,
+        title: conversation.title as string,
+        pinned: conversation.pinned as boolean,
+        archived: conversation.archived as boolean,
+        model: conversation.model as string | null,
+        createdAt: new Date(conversation.created_at as string),
+        updatedAt: new Date(conversation.updated_at as string),
+        activeAt: new Date(conversation.active_at as string),
+      },
+      question: byId.get(questionId)!,
+      answer: byId.get(answerId)!,
+      branch: branchTo(row.earlier ?? [], row.parent_id).map(toDto),
+      first: row.first,
+    };
   }
 
   /** Rewrites a streaming message (the batches of a long answer); once it has ended it is read-only. */

@@ -8,6 +8,7 @@ import {
   defaultConversationTitle,
   ErrorCode,
   type LoggedTurnEvent,
+  McpBrokerContract,
   type MessageDto,
   type MessagePart,
   PostMessageBody,
@@ -24,12 +25,12 @@ import { AccountsClient } from '../auth/accounts.client.js';
 import { CurrentCaller, RequiresScope } from '../auth/access.guard.js';
 import type { Caller } from '../auth/jwt.strategy.js';
 import { ConversationsClient } from '../conversations/conversations.client.js';
+import { McpBrokerClient } from '../mcp/mcp-broker.client.js';
 import { abortedOnDisconnect } from '../http/client-disconnect.js';
 import { UploadsClient } from '../uploads/uploads.client.js';
 import { type ConfiguredModel, type ModelInfo, Models } from './models.js';
-import { systemPromptFor } from './turn-context.js';
 import { TURN_EVENTS } from './turn-events.provider.js';
-import { TurnRunner } from './turn-runner.js';
+import { type Turn, TurnRunner } from './turn-runner.js';
 
 const conversationId = new ParseUUIDPipe({ exceptionFactory: () => new AppError(ErrorCode.NotFound, 'There is no such conversation') });
 const noTurn = () => new AppError(ErrorCode.NotFound, 'There is no such turn');
@@ -71,6 +72,7 @@ export class ChatController {
     private readonly uploads: UploadsClient,
     private readonly accounts: AccountsClient,
     private readonly runner: TurnRunner,
+    private readonly broker: McpBrokerClient,
     @Inject(TURN_EVENTS) private readonly events: TurnEventLog,
   ) {}
 
@@ -89,30 +91,15 @@ export class ChatController {
   @Post('conversations/:id/messages')
   @HttpCode(202)
   async post(@CurrentCaller() caller: Caller, @Param('id', conversationId) id: string, @Body() body: PostMessageBody): Promise<PostedMessage> {
-    // Read at once, judged in order: a conversation that is not the caller's is a 404 whatever else is wrong.
-    const [conversation, history, attached] = await settledInOrder(
-      this.conversations.get({ ownerId: caller.userId, id }),
-      this.conversations.allMessages({ ownerId: caller.userId, id }),
-      Promise.all(
-        (body.attachments ?? []).map((uploadId, index) =>
-          this.uploads.get({ ownerId: caller.userId, id: uploadId }).catch((error: unknown) => {
-            if (error instanceof AppError && error.code === ErrorCode.NotFound) throw new AppError(ErrorCode.ValidationFailed, `attachments[${index}] names no upload of yours`, { field: 'attachments' });
-            throw error;
-          }),
-        ),
-      ),
-    );
-    const model = this.modelFor(body.model, conversation.model);
-    const parentId = body.parentId === undefined ? (history.at(-1)?.id ?? null) : body.parentId;
-    if (parentId && !history.some((message) => message.id === parentId)) throw new AppError(ErrorCode.ValidationFailed, 'parentId names no message in this conversation', { field: 'parentId' });
+    const attached = body.attachments?.length || (body.model !== undefined && !this.models.resolve(body.model)) ? await this.checked(caller, id, body) : [];
     const parts: MessagePart[] = [{ type: 'text', text: body.content }, ...attached.map((upload): MessagePart => ({ type: 'file', name: upload.name, uploadId: upload.id, mediaType: upload.mimeType }))];
-    const question = await this.conversations.appendMessage({ ownerId: caller.userId, conversationId: id, role: 'user', parts, parentId: parentId ?? undefined });
-    const first = conversation.title === defaultConversationTitle && history.length === 0;
-    const [turnId] = await Promise.all([
-      this.answer(caller, { conversationId: id, question, branch: [...branchTo(history, parentId), question], model, attached, first }),
-      first ? this.conversations.update({ ownerId: caller.userId, id, title: titleFrom(body.content) }) : undefined,
-    ]);
-    return { messageId: question.id, turnId };
+    // The question and its empty answer in one write (under the message given, else after the
+    // latest), sent first; what else the turn needs is asked for beside it.
+    const asking = this.conversations.ask({ ownerId: caller.userId, conversationId: id, parentId: body.parentId, parts, title: titleFrom(body.content), ...this.modelChoice(body.model) });
+    const needs = this.turnNeeds(caller);
+    const asked = await asking;
+    const turnId = await this.start(caller, { ...needs, conversationId: id, answer: asked.answer, branch: [...asked.branch, asked.question], attached, first: asked.first });
+    return { messageId: asked.question.id, turnId };
   }
 
   /**
@@ -129,9 +116,11 @@ export class ChatController {
     const questionId = message.role === 'user' ? message.id : message.parentId;
     const question = history.find((candidate) => candidate.id === questionId);
     if (!question || question.role !== 'user') throw new AppError(ErrorCode.ValidationFailed, 'Only a question or an answer to one can be regenerated');
+    const needs = this.turnNeeds(caller);
     const attached = await this.attachedTo(caller, question);
     const model = this.modelFor(body.model, conversation.model);
-    const turnId = await this.answer(caller, { conversationId: conversation.id, question, branch: branchTo(history, question.id), model, attached, first: false });
+    const answer = await this.conversations.appendMessage({ ownerId: caller.userId, conversationId: conversation.id, role: 'assistant', status: 'streaming', parts: [], parentId: question.id, model: model?.info.id });
+    const turnId = await this.start(caller, { ...needs, conversationId: conversation.id, answer, branch: branchTo(history, question.id), attached, first: false });
     return { messageId: question.id, turnId };
   }
 
@@ -249,16 +238,52 @@ export class ChatController {
     return found.filter((upload) => upload !== undefined);
   }
 
-  /** Adds the answer (streaming, empty) under the question and starts the turn that writes it. */
-  private async answer(
+  /** How the answer's model is chosen, as `messages.ask` takes it: the one asked for, else the conversation's while it is configured, else the default. */
+  private modelChoice(requested: string | undefined): { model?: string; keepModels?: string[] } {
+    if (requested !== undefined) return { model: requested };
+    return { keepModels: this.models.list().map((model) => model.id), model: this.models.resolve(undefined)?.info.id };
+  }
+
+  /**
+   * The checks of a post that need more than the write: the attachments must be the caller's
+   * uploads, and a model asked for must exist. Judged in order, so that a conversation that is not
+   * the caller's is a 404 whatever else is wrong. The attached uploads.
+   */
+  private async checked(caller: Caller, id: string, body: PostMessageBody): Promise<UploadDto[]> {
+    const [, attached] = await settledInOrder(
+      this.conversations.get({ ownerId: caller.userId, id }),
+      Promise.all(
+        (body.attachments ?? []).map((uploadId, index) =>
+          this.uploads.get({ ownerId: caller.userId, id: uploadId }).catch((error: unknown) => {
+            if (error instanceof AppError && error.code === ErrorCode.NotFound) throw new AppError(ErrorCode.ValidationFailed, `attachments[${index}] names no upload of yours`, { field: 'attachments' });
+            throw error;
+          }),
+        ),
+      ),
+    );
+    this.modelFor(body.model, null);
+    return attached;
+  }
+
+  /**
+   * What a turn needs besides the conversation, asked for as soon as the request is in, beside the
+   * conversation's own reads and writes: the user's files (for the system prompt) and the tools the
+   * user may call. The turn awaits them; a request that fails before it starts leaves them unused.
+   */
+  private turnNeeds(caller: Caller): Pick<Turn, 'files' | 'catalog'> {
+    const files = this.uploads.list({ ownerId: caller.userId, limit: 100 }).then(({ items }) => items);
+    const catalog = this.broker.rpc.send(McpBrokerContract.listTools, { userId: caller.userId });
+    for (const pending of [files, catalog]) pending.catch(() => undefined);
+    return { files, catalog };
+  }
+
+  /** Starts the turn that writes the answer (streaming, empty, under its question): its log's `start` event, then the runner. */
+  private async start(
     caller: Caller,
-    request: { conversationId: string; question: MessageDto; branch: MessageDto[]; model: ConfiguredModel | undefined; attached: UploadDto[]; first: boolean },
+    request: Pick<Turn, 'files' | 'catalog' | 'attached'> & { conversationId: string; answer: MessageDto; branch: MessageDto[]; first: boolean },
   ): Promise<string> {
-    const { conversationId, question, model } = request;
-    const [answer, { items: files }] = await Promise.all([
-      this.conversations.appendMessage({ ownerId: caller.userId, conversationId, role: 'assistant', status: 'streaming', parts: [], parentId: question.id, model: model?.info.id }),
-      this.uploads.list({ ownerId: caller.userId, limit: 100 }),
-    ]);
+    const { conversationId, answer } = request;
+    const model = answer.model === null ? undefined : this.models.resolve(answer.model);
     const turnId = randomUUID();
     await this.events.append(turnId, { type: 'start', turnId, conversationId, messageId: answer.id, model: model?.info.id ?? null, ownerId: caller.userId });
     this.runner.start({
@@ -268,8 +293,9 @@ export class ChatController {
       messageId: answer.id,
       model,
       history: request.branch,
-      system: systemPromptFor(files, request.attached),
-      files,
+      files: request.files,
+      catalog: request.catalog,
+      attached: request.attached,
       titleFromModel: request.first,
     });
     return turnId;

@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import { APICallError, dynamicTool, generateText, jsonSchema, type ModelMessage, RetryError, stepCountIs, streamText, type ToolSet } from 'ai';
-import { AppError, McpBrokerContract, type McpToolInfo, type McpToolResult, type MessageDto, messageText, type TurnEvent, type TurnEventLog, type UploadDto } from '@dataflow/shared';
+import { AppError, type McpToolInfo, type McpToolResult, type MessageDto, messageText, type TurnEvent, type TurnEventLog, type UploadDto } from '@dataflow/shared';
 import type { ConversationsClient } from '../conversations/conversations.client.js';
 import type { McpBrokerClient } from '../mcp/mcp-broker.client.js';
 import { ApprovalWaits } from './approvals.js';
 import { runDirectCommand } from './direct-mode.js';
 import { MessageWriter } from './message-writer.js';
 import type { ConfiguredModel } from './models.js';
-import { selectTools } from './turn-context.js';
+import { selectTools, systemPromptFor } from './turn-context.js';
 import { TurnTools } from './turn-tools.js';
 
 export interface TurnLimits {
@@ -27,10 +27,12 @@ export interface Turn {
   model: ConfiguredModel | undefined;
   /** The branch being answered, from its first message to the user's new one. */
   history: MessageDto[];
-  /** The system prompt: the model's job and the user's files. */
-  system: string;
-  /** The user's uploads, newest first (direct mode takes their names for their paths). */
-  files: UploadDto[];
+  /** The user's uploads, newest first: the system prompt lists them, and direct mode takes their names for their paths. */
+  files: Promise<UploadDto[]>;
+  /** The uploads attached to the question, named first in the system prompt. */
+  attached: UploadDto[];
+  /** The tools the user may call (the turn offers the model those that fit its context). */
+  catalog: Promise<McpToolInfo[]>;
   /** A new conversation is titled by the model once the first answer is in. */
   titleFromModel: boolean;
   signal: AbortSignal;
@@ -142,20 +144,20 @@ export class TurnRunner {
     const question = turn.history.at(-1)!;
     try {
       const wantsTools = !turn.model || turn.model.info.tools;
-      const catalog = wantsTools ? await this.broker.rpc.send(McpBrokerContract.listTools, { userId: turn.ownerId }) : [];
+      const [files, catalog] = await Promise.all([turn.files, wantsTools ? turn.catalog : []]);
       const tools = new TurnTools(
         { broker: this.broker, conversations: this.conversations, approvals: this.approvals },
         { turnId: turn.turnId, ownerId: turn.ownerId, conversationId: turn.conversationId, signal: turn.signal, catalog, emit, writer },
       );
       if (!turn.model) {
         let calls = 0;
-        await runDirectCommand(messageText(question.parts), { tools: catalog, files: turn.files, say, call: (name, args) => tools.call(name, args, `direct_${++calls}`) });
+        await runDirectCommand(messageText(question.parts), { tools: catalog, files, say, call: (name, args) => tools.call(name, args, `direct_${++calls}`) });
         return;
       }
       const offered = selectTools(catalog, messageText(question.parts), this.limits.maxTools);
       const result = streamText({
         model: turn.model.language,
-        system: turn.system,
+        system: systemPromptFor(files, turn.attached),
         messages: toModelMessages(turn.history),
         tools: this.toolSet(offered, tools),
         stopWhen: stepCountIs(this.limits.maxSteps),

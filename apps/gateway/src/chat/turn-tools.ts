@@ -13,6 +13,7 @@ export interface TurnToolsContext {
   signal: AbortSignal;
   /** The tools this turn may call. */
   catalog: McpToolInfo[];
+  /** Appends an event to the turn's log. Appends land in order whether awaited or not, and the turn's `done` waits for all of them. */
   emit: (event: TurnEvent) => Promise<string>;
   writer: MessageWriter;
 }
@@ -49,12 +50,12 @@ export class TurnTools {
     const { emit, writer } = this.turn;
     const tool = this.turn.catalog.find((entry) => entry.qualifiedName === qualifiedName);
     writer.add({ type: 'tool_call', callId: toolCallId, tool: qualifiedName, arguments: args });
-    await emit({ type: 'tool-call', toolCallId, server: tool?.server ?? '', tool: tool?.name ?? qualifiedName, arguments: args });
+    void emit({ type: 'tool-call', toolCallId, server: tool?.server ?? '', tool: tool?.name ?? qualifiedName, arguments: args });
     if (!tool) return this.report(toolCallId, failed(`There is no tool "${qualifiedName}". The tools: ${this.turn.catalog.map((entry) => entry.qualifiedName).join(', ')}.`), 0, false);
     const refusal = await this.approval(tool, args, toolCallId, signal);
     if (refusal) return this.report(toolCallId, failed(refusal), 0, false);
     const started = performance.now();
-    let outcome: { result: McpToolResult; cached: boolean };
+    let outcome: { result: McpToolResult; cached: boolean; serverMs?: number };
     try {
       outcome = await this.deps.broker.call(
         { qualifiedName, arguments: args, userId: this.turn.ownerId },
@@ -64,7 +65,7 @@ export class TurnTools {
       if (signal.aborted) throw error;
       outcome = { result: failed(error instanceof Error ? error.message : String(error)), cached: false };
     }
-    return this.report(toolCallId, outcome.result, Math.round(performance.now() - started), outcome.cached);
+    return this.report(toolCallId, outcome.result, Math.round(performance.now() - started), outcome.cached, outcome.serverMs);
   }
 
   /** A call the model made that could not be parsed (unknown tool, arguments that are not JSON): shown, kept, and never run. */
@@ -72,7 +73,7 @@ export class TurnTools {
     const tool = this.turn.catalog.find((entry) => entry.qualifiedName === qualifiedName);
     const args = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : { input };
     this.turn.writer.add({ type: 'tool_call', callId: toolCallId, tool: qualifiedName, arguments: args });
-    await this.turn.emit({ type: 'tool-call', toolCallId, server: tool?.server ?? '', tool: tool?.name ?? qualifiedName, arguments: input });
+    void this.turn.emit({ type: 'tool-call', toolCallId, server: tool?.server ?? '', tool: tool?.name ?? qualifiedName, arguments: input });
     await this.report(toolCallId, failed(`The call could not be made: ${error instanceof Error ? error.message : String(error)}`), 0, false);
   }
 
@@ -89,15 +90,15 @@ export class TurnTools {
     return `No one approved this call within ${Math.round(this.deps.approvals.timeoutMs / 60_000)} minutes, so it did not run.`;
   }
 
-  private async report(toolCallId: string, result: McpToolResult, durationMs: number, cached: boolean): Promise<McpToolResult> {
+  private async report(toolCallId: string, result: McpToolResult, durationMs: number, cached: boolean, serverMs?: number): Promise<McpToolResult> {
     const { emit, writer } = this.turn;
     const isError = result.isError === true;
     writer.add({ type: 'tool_result', callId: toolCallId, isError, content: result });
-    await emit({ type: 'tool-result', toolCallId, result, isError, durationMs, cached });
+    void emit({ type: 'tool-result', toolCallId, result, isError, durationMs, ...(serverMs === undefined ? {} : { serverMs }), cached });
     const table = tableOf(result);
-    if (table) await emit({ type: 'table', toolCallId, ...table });
+    if (table) void emit({ type: 'table', toolCallId, ...table });
     const chart = chartOf(result);
-    if (chart) await emit({ type: 'chart', toolCallId, ...chart });
+    if (chart) void emit({ type: 'chart', toolCallId, ...chart });
     return result;
   }
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
   type AppendMessageRequest,
+  type AskRequest,
+  type Asked,
   type ConversationDto,
   type ConversationRef,
   ConversationsContract,
@@ -49,6 +51,11 @@ export class ConversationsClient {
 
   appendMessage(request: AppendMessageRequest): Promise<MessageDto> {
     return this.client.send(MessagesContract.append, request);
+  }
+
+  /** A user's question and the empty answer a turn will write, both or neither, with the branch the question continues. */
+  ask(request: AskRequest): Promise<Asked> {
+    return this.client.send(MessagesContract.ask, request);
   }
 
   updateMessage(request: UpdateMessageRequest): Promise<MessageDto> {

@@ -34,13 +34,13 @@ export class McpBrokerClient {
     return (await this.call(request, options)).result;
   }
 
-  /** Calls a tool and resolves with its result and whether the broker's analysis cache answered it. */
-  call(request: CallToolRequest, options: CallToolOptions = {}): Promise<{ result: McpToolResult; cached: boolean }> {
+  /** Calls a tool and resolves with its result, whether the broker's analysis cache answered it, and the MCP server's time. */
+  call(request: CallToolRequest, options: CallToolOptions = {}): Promise<Omit<Extract<CallToolEvent, { type: 'result' }>, 'type'>> {
     const events = this.events(request);
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(options.signal.reason);
       const subscription = events.subscribe({
-        next: (event) => (event.type === 'progress' ? options.onProgress?.(event) : resolve({ result: event.result, cached: event.cached })),
+        next: (event) => (event.type === 'progress' ? options.onProgress?.(event) : resolve({ result: event.result, cached: event.cached, serverMs: event.serverMs })),
         error: reject,
       });
       options.signal?.addEventListener(

@@ -73,7 +73,8 @@ export class AnalysisCache {
 
   /**
    * The stored result of this call, or the result of `run`, stored unless it is an error or the
-   * files changed while it ran. An identical call already running is waited for, then looked up.
+   * files changed while it ran. An identical call already running (or being stored) is waited
+   * for, then looked up.
    */
   async through(call: CacheableCall, run: () => Promise<McpToolResult>): Promise<{ result: McpToolResult; cached: boolean }> {
     const key = this.results ? await this.key(call) : undefined;
@@ -87,14 +88,17 @@ export class AnalysisCache {
     if (stored) return { result: stored, cached: true };
 
     const done = run();
-    const settled = done.then(async (result) => {
-      if (!result.isError && (await this.key(call)) === key) this.results!.set(key, JSON.stringify(result));
-    });
-    const tracked = settled.catch(() => undefined).finally(() => {
-      if (this.running.get(key) === tracked) this.running.delete(key);
-    });
+    // The result goes back at once; whether it is stored (not an error, the files unchanged while
+    // it ran) is settled after, and an identical call meanwhile waits for that.
+    const tracked: Promise<void> = done
+      .then(async (result) => {
+        if (!result.isError && (await this.key(call)) === key) this.results!.set(key, JSON.stringify(result));
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.running.get(key) === tracked) this.running.delete(key);
+      });
     this.running.set(key, tracked);
-    await settled;
     return { result: await done, cached: false };
   }
 

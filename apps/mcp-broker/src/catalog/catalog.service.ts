@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Observable } from 'rxjs';
@@ -101,9 +102,9 @@ export class CatalogService {
       let settled = false;
       this.call(request, abort.signal, (progress) => subscriber.next({ type: 'progress', ...progress }))
         .then(
-          ({ result, cached }) => {
+          (outcome) => {
             settled = true;
-            subscriber.next({ type: 'result', result, cached });
+            subscriber.next({ type: 'result', ...outcome });
             subscriber.complete();
           },
           (error: unknown) => {
@@ -125,7 +126,7 @@ export class CatalogService {
     request: CallToolRequest,
     signal: AbortSignal,
     onProgress: (progress: { progress: number; total?: number; message?: string }) => void,
-  ): Promise<{ result: McpToolResult; cached: boolean }> {
+  ): Promise<{ result: McpToolResult; cached: boolean; serverMs?: number }> {
     const { server, name } = this.split(request.qualifiedName, 'tool');
     const definition = this.registry.definitionOf(server);
     const noSuchTool = () => new AppError(ErrorCode.NotFound, `The MCP server "${server}" has no tool "${name}"`, { tool: request.qualifiedName });
@@ -137,13 +138,23 @@ export class CatalogService {
     const args = request.arguments ?? {};
     this.validate(tool, request.qualifiedName, args);
     const timeoutMs = request.timeoutMs ?? definition.timeoutMs;
-    const run = async () => (await instance.callTool(name, args, { timeoutMs, signal, onProgress })) as McpToolResult;
+    let serverMs: number | undefined;
+    const run = async () => {
+      const started = performance.now();
+      try {
+        return (await instance.callTool(name, args, { timeoutMs, signal, onProgress })) as McpToolResult;
+      } finally {
+        serverMs = Math.round((performance.now() - started) * 100) / 100;
+      }
+    };
     if (tool.annotations?.readOnlyHint !== true || tool.annotations?.idempotentHint !== true) {
-      return { result: await run(), cached: false };
+      const result = await run();
+      return { result, cached: false, serverMs };
     }
     const dataDir = this.registry.dataDirOf(server, request.userId);
     const scope = dataDir === undefined ? 'shared' : request.userId!;
-    return this.cache.through({ qualifiedName: request.qualifiedName, scope, arguments: args, definition, dataDir }, run);
+    const outcome = await this.cache.through({ qualifiedName: request.qualifiedName, scope, arguments: args, definition, dataDir }, run);
+    return outcome.cached ? outcome : { ...outcome, serverMs };
   }
 
   private validate(tool: Tool, qualified: string, args: Record<string, unknown>): void {

@@ -43,6 +43,17 @@ export class GatewayEnv extends BaseEnv {
   @IsString()
   HOST = '0.0.0.0';
 
+  /**
+   * How long an idle keep-alive connection stays open. Longer than the idle timeout of the proxies
+   * in front (60 s for most load balancers and nginx), so that the gateway never closes a
+   * connection just as a proxy or client sends on it (Node's own default, 5 s, makes that race common).
+   */
+  @Type(() => Number)
+  @Min(1_000)
+  @Max(3_600_000)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  HTTP_KEEP_ALIVE_MS = 65_000;
+
   /** The built web app; the default is where `npm run build` puts it. */
   @IsString()
   WEB_DIR = 'dist/web/browser';

@@ -142,8 +142,11 @@ export type CallToolEvent =
   | { type: 'progress'; progress: number; total?: number; message?: string }
   /** Sent every {@link callToolHeartbeatMs} while the call runs, so a caller can tell a slow tool from a dead broker. */
   | { type: 'heartbeat' }
-  /** `cached`: the broker's analysis cache answered, and the server was not called. */
-  | { type: 'result'; result: McpToolResult; cached: boolean };
+  /**
+   * `cached`: the broker's analysis cache answered, and the server was not called. `serverMs`: how
+   * long the MCP server took to answer, as the broker timed the call (absent when it was not called).
+   */
+  | { type: 'result'; result: McpToolResult; cached: boolean; serverMs?: number };
 
 export const callToolHeartbeatMs = 5_000;
 /** How long a caller waits for the next event of a tool call before it gives up on the broker. */

@@ -1,5 +1,6 @@
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateBy, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateBy, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
+import type { ConversationDto } from './conversations.contract.js';
 import { OptionalCursor, OptionalPageSize, type Page } from './page.js';
 import { rpc } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
@@ -147,6 +148,58 @@ export class UpdateMessageRequest extends MessageChange {
   id!: string;
 }
 
+/**
+ * A user's question and the empty answer a chat turn will write, added together, both or neither,
+ * in one statement: the question under `parentId` (absent: after the conversation's latest
+ * message; null: a new first message), the answer, streaming, under the question.
+ */
+export class AskRequest {
+  @IsUUID()
+  ownerId!: string;
+
+  @IsUUID()
+  conversationId!: string;
+
+  /** Absent: after the latest message. Null: a new root. A message of another conversation is a validation error. */
+  @IsOptional()
+  @IsUUID()
+  parentId?: string | null;
+
+  @AreMessageParts()
+  parts!: MessagePart[];
+
+  /** The answer's model is the conversation's own when it is one of these (the models still configured)… */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  keepModels?: string[];
+
+  /** …and this one otherwise (none: direct mode). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  model?: string;
+
+  /** The title the conversation takes when this is its first message and it still has the default title. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  title?: string;
+}
+
+export interface Asked {
+  /** As it is after the question: marked active, titled when it was new. */
+  conversation: ConversationDto;
+  question: MessageDto;
+  answer: MessageDto;
+  /** The branch the question continues, oldest first: from the first message to the question's parent. */
+  branch: MessageDto[];
+  /** The question was the first message of a conversation with the default title: the first answer may title it. */
+  first: boolean;
+}
+
 /** The query of GET /api/v1/conversations/:id/messages: oldest first, a page at a time. */
 export class ListMessagesQuery {
   @OptionalPageSize(500)
@@ -190,6 +243,8 @@ export interface MessageDto {
 export const MessagesContract = {
   /** NotFound unless the conversation is the owner's; a parentId from elsewhere is a validation error. */
   append: rpc<AppendMessageRequest, MessageDto>(ServiceName.Conversations, 'messages.append'),
+  /** NotFound unless the conversation is the owner's; a parentId from elsewhere is a validation error, and nothing is written. */
+  ask: rpc<AskRequest, Asked>(ServiceName.Conversations, 'messages.ask'),
   update: rpc<UpdateMessageRequest, MessageDto>(ServiceName.Conversations, 'messages.update'),
   /** Oldest first. */
   list: rpc<ListMessagesRequest, Page<MessageDto>>(ServiceName.Conversations, 'messages.list'),

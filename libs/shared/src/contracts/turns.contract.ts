@@ -11,7 +11,8 @@ export type TurnEvent =
   | { type: 'text-delta'; text: string }
   | { type: 'tool-call'; toolCallId: string; server: string; tool: string; arguments: unknown }
   | { type: 'tool-progress'; toolCallId: string; progress: number; total?: number; message?: string }
-  | { type: 'tool-result'; toolCallId: string; result: unknown; isError: boolean; durationMs: number; cached: boolean }
+  /** `durationMs`: the call as the turn waited for it; `serverMs`: the MCP server's part of it (absent when the cache answered). */
+  | { type: 'tool-result'; toolCallId: string; result: unknown; isError: boolean; durationMs: number; serverMs?: number; cached: boolean }
   /** A tool that is not read-only waits for the user: `POST /api/v1/turns/:turnId/approvals`. */
   | { type: 'approval-required'; toolCallId: string; server: string; tool: string; arguments: unknown }
   /** A tool result that is a table (columns and rows), for the client to show as one. */

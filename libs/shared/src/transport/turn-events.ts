@@ -39,7 +39,8 @@ export class RedisTurnEventLog implements TurnEventLog {
     private readonly url: string,
     private readonly keyPrefix: string,
   ) {
-    this.writer = new Redis(url, { connectionName: 'turn-events', maxRetriesPerRequest: 3 });
+    // Events of one tick (a tool's result and its table, say) go out in one write.
+    this.writer = new Redis(url, { connectionName: 'turn-events', maxRetriesPerRequest: 3, enableAutoPipelining: true });
     this.writer.on('error', () => undefined);
   }
 
@@ -53,8 +54,12 @@ export class RedisTurnEventLog implements TurnEventLog {
 
   async append(turnId: string, event: TurnEvent): Promise<string> {
     const key = this.key(turnId);
-    const ttl = event.type === 'done' ? keepFinishedMs : keepUnfinishedMs;
-    const write = this.writer.multi().xadd(key, '*', 'e', JSON.stringify(event)).pexpire(key, ttl);
+    const payload = JSON.stringify(event);
+    // The key's lifetime is set by the first event and the last; the ones between are only added,
+    // auto-pipelined in order. A MULTI skips that queue, so the turn awaits `start` before it emits
+    // anything and every other append before `done`.
+    if (event.type !== 'start' && event.type !== 'done') return (await this.writer.xadd(key, '*', 'e', payload))!;
+    const write = this.writer.multi().xadd(key, '*', 'e', payload).pexpire(key, event.type === 'done' ? keepFinishedMs : keepUnfinishedMs);
     // A conversation's turns, for a second tab to find the one running.
     if (event.type === 'start') write.zadd(this.conversationKey(event.conversationId), Date.now(), turnId).pexpire(this.conversationKey(event.conversationId), keepUnfinishedMs);
     const [[, id]] = (await write.exec()) as [[unknown, string], unknown];
