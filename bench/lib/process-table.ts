@@ -74,7 +74,6 @@ export function cpuSecondsOf(pid: number | undefined): number {
   return entry ? entry.cpuSeconds : Number.NaN;
 }
 
-
 /** SIGKILLs the processes of an earlier `descendantsOf` that are still running; returns their command lines. */
 export function killSurvivors(snapshot: ProcessEntry[]): string[] {
   const killed: string[] = [];

@@ -172,7 +172,7 @@ export class TurnRunner {
             break;
           case 'tool-call':
             // A call the SDK could not parse never reaches execute: it is reported here, and the model reads the error next step.
-            if (part.invalid) await tools.reportInvalid(part.toolCallId, part.toolName, part.input, part.error);
+            if (part.invalid) tools.reportInvalid(part.toolCallId, part.toolName, part.input, part.error);
             break;
           case 'finish':
             usage = { inputTokens: part.totalUsage.inputTokens ?? 0, outputTokens: part.totalUsage.outputTokens ?? 0 };

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { chartOf, type McpToolInfo, type McpToolResult, tableOf, type TurnEvent } from '@dataflow/shared';
 import type { ConversationsClient } from '../conversations/conversations.client.js';
-import type { McpBrokerClient } from '../mcp/mcp-broker.client.js';
+import type { McpBrokerClient, ToolCallOutcome } from '../mcp/mcp-broker.client.js';
 import type { ApprovalWaits } from './approvals.js';
 import type { MessageWriter } from './message-writer.js';
 
@@ -47,19 +47,16 @@ export class TurnTools {
 
   /** Resolves with the tool's result; a failure is an `isError` result. Rejects only when the turn is cancelled. */
   async call(qualifiedName: string, args: Record<string, unknown>, toolCallId: string, signal: AbortSignal = this.turn.signal): Promise<McpToolResult> {
-    const { emit, writer } = this.turn;
-    const tool = this.turn.catalog.find((entry) => entry.qualifiedName === qualifiedName);
-    writer.add({ type: 'tool_call', callId: toolCallId, tool: qualifiedName, arguments: args });
-    void emit({ type: 'tool-call', toolCallId, server: tool?.server ?? '', tool: tool?.name ?? qualifiedName, arguments: args });
+    const tool = this.announce(toolCallId, qualifiedName, args, args);
     if (!tool) return this.report(toolCallId, failed(`There is no tool "${qualifiedName}". The tools: ${this.turn.catalog.map((entry) => entry.qualifiedName).join(', ')}.`), 0, false);
     const refusal = await this.approval(tool, args, toolCallId, signal);
     if (refusal) return this.report(toolCallId, failed(refusal), 0, false);
     const started = performance.now();
-    let outcome: { result: McpToolResult; cached: boolean; serverMs?: number };
+    let outcome: ToolCallOutcome;
     try {
       outcome = await this.deps.broker.call(
         { qualifiedName, arguments: args, userId: this.turn.ownerId },
-        { signal, onProgress: ({ progress, total, message }) => void emit({ type: 'tool-progress', toolCallId, progress, total, message }) },
+        { signal, onProgress: ({ progress, total, message }) => void this.turn.emit({ type: 'tool-progress', toolCallId, progress, total, message }) },
       );
     } catch (error) {
       if (signal.aborted) throw error;
@@ -69,12 +66,10 @@ export class TurnTools {
   }
 
   /** A call the model made that could not be parsed (unknown tool, arguments that are not JSON): shown, kept, and never run. */
-  async reportInvalid(toolCallId: string, qualifiedName: string, input: unknown, error: unknown): Promise<void> {
-    const tool = this.turn.catalog.find((entry) => entry.qualifiedName === qualifiedName);
+  reportInvalid(toolCallId: string, qualifiedName: string, input: unknown, error: unknown): void {
     const args = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : { input };
-    this.turn.writer.add({ type: 'tool_call', callId: toolCallId, tool: qualifiedName, arguments: args });
-    void this.turn.emit({ type: 'tool-call', toolCallId, server: tool?.server ?? '', tool: tool?.name ?? qualifiedName, arguments: input });
-    await this.report(toolCallId, failed(`The call could not be made: ${error instanceof Error ? error.message : String(error)}`), 0, false);
+    this.announce(toolCallId, qualifiedName, args, input);
+    this.report(toolCallId, failed(`The call could not be made: ${error instanceof Error ? error.message : String(error)}`), 0, false);
   }
 
   /** Waits for the user when the tool needs approval; the reason to refuse the call, or undefined to go on. */
@@ -90,7 +85,15 @@ export class TurnTools {
     return `No one approved this call within ${Math.round(this.deps.approvals.timeoutMs / 60_000)} minutes, so it did not run.`;
   }
 
-  private async report(toolCallId: string, result: McpToolResult, durationMs: number, cached: boolean, serverMs?: number): Promise<McpToolResult> {
+  /** A call, kept in the answer (`saved`, an arguments object) and shown to the watchers (`shown`, as the model sent them); the tool, when the catalog has it. */
+  private announce(toolCallId: string, qualifiedName: string, saved: Record<string, unknown>, shown: unknown): McpToolInfo | undefined {
+    const tool = this.turn.catalog.find((entry) => entry.qualifiedName === qualifiedName);
+    this.turn.writer.add({ type: 'tool_call', callId: toolCallId, tool: qualifiedName, arguments: saved });
+    void this.turn.emit({ type: 'tool-call', toolCallId, server: tool?.server ?? '', tool: tool?.name ?? qualifiedName, arguments: shown });
+    return tool;
+  }
+
+  private report(toolCallId: string, result: McpToolResult, durationMs: number, cached: boolean, serverMs?: number): McpToolResult {
     const { emit, writer } = this.turn;
     const isError = result.isError === true;
     writer.add({ type: 'tool_result', callId: toolCallId, isError, content: result });

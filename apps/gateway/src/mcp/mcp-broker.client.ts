@@ -11,6 +11,9 @@ import {
   ServiceName,
 } from '@dataflow/shared';
 
+/** A tool call's outcome: its result, whether the broker's analysis cache answered, and the MCP server's time. */
+export type ToolCallOutcome = Omit<Extract<CallToolEvent, { type: 'result' }>, 'type'>;
+
 export interface CallToolOptions {
   /** Aborting it cancels the call, all the way to the MCP server (`notifications/cancelled`). */
   signal?: AbortSignal;
@@ -35,7 +38,7 @@ export class McpBrokerClient {
   }
 
   /** Calls a tool and resolves with its result, whether the broker's analysis cache answered it, and the MCP server's time. */
-  call(request: CallToolRequest, options: CallToolOptions = {}): Promise<Omit<Extract<CallToolEvent, { type: 'result' }>, 'type'>> {
+  call(request: CallToolRequest, options: CallToolOptions = {}): Promise<ToolCallOutcome> {
     const events = this.events(request);
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(options.signal.reason);
