@@ -16,6 +16,7 @@ import {
   seqFromCursor,
   seqPage,
 } from '@dataflow/shared';
+import { queryPrepared } from '../database/prepared-statement.js';
 import type { Conversation } from './conversation.entity.js';
 
 interface MessageRow {
@@ -121,7 +122,9 @@ export class MessagesRepository {
    */
   async ask(request: AskRequest): Promise<{ conversation: ConversationFields; question: MessageDto; answer: MessageDto; branch: MessageDto[]; first: boolean }> {
     const [questionId, answerId] = [randomUUID(), randomUUID()];
-    const [row] = (await this.dataSource.query(
+    const [row] = await queryPrepared<{ first: boolean | null; parent_id: string | null; conversation: (Record<string, string | boolean | null> & { id: string }) | null; added: MessageRow[] | null; earlier: MessageRow[] | null }>(
+      this.dataSource,
+      'messages.ask',
       `WITH owned AS (
          SELECT c.id, c.model, c.title = $5 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id) AS first
          FROM conversations c WHERE c.id = $1 AND c.owner_id = $2 AND c.deleted_at IS NULL
@@ -170,7 +173,7 @@ export class MessagesRepository {
         request.keepModels ?? [],
         request.model ?? null,
       ],
-    )) as { first: boolean | null; parent_id: string | null; conversation: (Record<string, string | boolean | null> & { id: string }) | null; added: MessageRow[] | null; earlier: MessageRow[] | null }[];
+    );
     if (row?.first === null || row?.first === undefined) throw noConversation();
     if (!row.conversation || !row.added) throw new AppError(ErrorCode.ValidationFailed, 'parentId names no message in this conversation', { field: 'parentId' });
     const { conversation } = row;
@@ -195,7 +198,9 @@ export class MessagesRepository {
 
   /** Rewrites a streaming message (the batches of a long answer); once it has ended it is read-only. */
   async update(ownerId: string, conversationId: string, id: string, change: MessageChange): Promise<MessageDto> {
-    const [rows] = (await this.dataSource.query(
+    const [row] = await queryPrepared<MessageRow>(
+      this.dataSource,
+      'messages.update',
       `UPDATE messages m SET
          parts = coalesce($4::jsonb, m.parts),
          text = coalesce($5, m.text),
@@ -219,8 +224,8 @@ export class MessagesRepository {
         json(change.usage),
         json(change.timing),
       ],
-    )) as [MessageRow[], number];
-    if (rows[0]) return toDto(rows[0]);
+    );
+    if (row) return toDto(row);
     const [existing] = (await this.dataSource.query(
       `SELECT m.status FROM messages m JOIN conversations c ON c.id = m.conversation_id
        WHERE m.id = $3 AND m.conversation_id = $2 AND c.owner_id = $1 AND c.deleted_at IS NULL`,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppError, type CreateUploadRequest, ErrorCode, type Page, seqFromCursor, seqPage, type UploadDto, uploadQuotaExceeded } from '@dataflow/shared';
+import { queryPrepared } from '../database/prepared-statement.js';
 
 interface UploadRow {
   id: string;
@@ -64,10 +65,13 @@ export class UploadsRepository {
   /** The owner's uploads, newest first. */
   async list(ownerId: string, limit: number, cursor: string | undefined): Promise<Page<UploadDto>> {
     const before = seqFromCursor(cursor);
-    const rows = (await this.dataSource.query(
+    // Every chat turn reads the first page: the system prompt names the user's files.
+    const rows = await queryPrepared<UploadRow>(
+      this.dataSource,
+      'uploads.list',
       `SELECT ${uploadColumns} FROM uploads WHERE owner_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint) ORDER BY seq DESC LIMIT $3`,
       [ownerId, before ?? null, limit + 1],
-    )) as UploadRow[];
+    );
     return seqPage(rows, limit, toDto);
   }
 

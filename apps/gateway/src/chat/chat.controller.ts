@@ -277,7 +277,7 @@ export class ChatController {
     return { files, catalog };
   }
 
-  /** Starts the turn that writes the answer (streaming, empty, under its question): its log's `start` event, then the runner. */
+  /** Starts the turn that writes the answer (streaming, empty, under its question) and its log, whose `start` event is in once this resolves. */
   private async start(
     caller: Caller,
     request: Pick<Turn, 'files' | 'catalog' | 'attached'> & { conversationId: string; answer: MessageDto; branch: MessageDto[]; first: boolean },
@@ -285,7 +285,8 @@ export class ChatController {
     const { conversationId, answer } = request;
     const model = answer.model === null ? undefined : this.models.resolve(answer.model);
     const turnId = randomUUID();
-    await this.events.append(turnId, { type: 'start', turnId, conversationId, messageId: answer.id, model: model?.info.id ?? null, ownerId: caller.userId });
+    // The runner starts beside the log's first write: its own events land after `start` all the same.
+    const logged = this.events.append(turnId, { type: 'start', turnId, conversationId, messageId: answer.id, model: model?.info.id ?? null, ownerId: caller.userId });
     this.runner.start({
       turnId,
       ownerId: caller.userId,
@@ -297,7 +298,9 @@ export class ChatController {
       catalog: request.catalog,
       attached: request.attached,
       titleFromModel: request.first,
+      logged,
     });
+    await logged;
     return turnId;
   }
 }

@@ -35,6 +35,8 @@ export interface Turn {
   catalog: Promise<McpToolInfo[]>;
   /** A new conversation is titled by the model once the first answer is in. */
   titleFromModel: boolean;
+  /** The log's `start` event, written beside the turn: a turn that could not be logged has no watchers, and stops. */
+  logged: Promise<unknown>;
   signal: AbortSignal;
 }
 
@@ -111,6 +113,7 @@ export class TurnRunner {
   /** Starts a turn and returns at once: the turn runs to its end on its own. */
   start(turn: Omit<Turn, 'signal'>): void {
     const controller = new AbortController();
+    turn.logged.catch((error: unknown) => controller.abort(error));
     const ended = this.run({ ...turn, signal: controller.signal })
       .catch((error: unknown) => this.logger.error({ err: error, turnId: turn.turnId }, 'turn failed'))
       .finally(() => this.running.delete(turn.turnId));
@@ -125,12 +128,10 @@ export class TurnRunner {
 
   async run(turn: Turn): Promise<void> {
     const started = performance.now();
-    // Appends go out in order on one connection, so the hot path need not wait for each: `done`
-    // waits for the last one, and with it for all before it.
-    let lastAppend: Promise<unknown> = Promise.resolve();
+    // A turn's appends land in call order, so none need be awaited: once `done` is in, so is every event before it.
     const emit = (event: TurnEvent) => {
       const appended = this.events.append(turn.turnId, event);
-      lastAppend = appended.catch((error: unknown) => this.logger.error({ err: error, turnId: turn.turnId }, 'a turn event was not logged'));
+      appended.catch((error: unknown) => this.logger.error({ err: error, turnId: turn.turnId }, 'a turn event was not logged'));
       return appended;
     };
     const writer = new MessageWriter(this.conversations, { ownerId: turn.ownerId, conversationId: turn.conversationId, id: turn.messageId });
@@ -204,7 +205,6 @@ export class TurnRunner {
       if (turn.signal.aborted) status = 'cancelled';
       await writer.finish(status, { usage, timing: { firstTokenMs, durationMs: Math.round(performance.now() - started) } }).catch(() => undefined);
       if (status === 'complete' && turn.model && turn.titleFromModel) await this.title(turn, writer.text);
-      await lastAppend;
       await emit({ type: 'done', status, messageId: turn.messageId });
     }
   }

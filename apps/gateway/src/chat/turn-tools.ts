@@ -13,7 +13,7 @@ export interface TurnToolsContext {
   signal: AbortSignal;
   /** The tools this turn may call. */
   catalog: McpToolInfo[];
-  /** Appends an event to the turn's log. Appends land in order whether awaited or not, and the turn's `done` waits for all of them. */
+  /** Appends an event to the turn's log. Appends land in call order whether awaited or not: once the turn's `done` is in, so is every event before it. */
   emit: (event: TurnEvent) => Promise<string>;
   writer: MessageWriter;
 }

@@ -12,6 +12,7 @@ const keepUnfinishedMs = 24 * 60 * 60_000;
  * the apps share Redis; memory when they share one process.
  */
 export interface TurnEventLog {
+  /** Adds an event and resolves with its id. One turn's events land in call order, whether or not each append is awaited. */
   append(turnId: string, event: TurnEvent): Promise<string>;
   /** Whether the turn has a log (it started, and was not dropped yet). */
   exists(turnId: string): Promise<boolean>;
@@ -54,16 +55,18 @@ export class RedisTurnEventLog implements TurnEventLog {
 
   async append(turnId: string, event: TurnEvent): Promise<string> {
     const key = this.key(turnId);
-    const payload = JSON.stringify(event);
-    // The key's lifetime is set by the first event and the last; the ones between are only added,
-    // auto-pipelined in order. A MULTI skips that queue, so the turn awaits `start` before it emits
-    // anything and every other append before `done`.
-    if (event.type !== 'start' && event.type !== 'done') return (await this.writer.xadd(key, '*', 'e', payload))!;
-    const write = this.writer.multi().xadd(key, '*', 'e', payload).pexpire(key, event.type === 'done' ? keepFinishedMs : keepUnfinishedMs);
-    // A conversation's turns, for a second tab to find the one running.
-    if (event.type === 'start') write.zadd(this.conversationKey(event.conversationId), Date.now(), turnId).pexpire(this.conversationKey(event.conversationId), keepUnfinishedMs);
-    const [[, id]] = (await write.exec()) as [[unknown, string], unknown];
-    return id;
+    // Every command goes out on the one auto-pipelined connection in call order, so a turn's events
+    // land in the order they were appended whether or not each is awaited. The key's lifetime is set
+    // by the first event and the last; a conversation's turns are listed for a second tab to find
+    // the one running.
+    const writes: Promise<unknown>[] = [this.writer.xadd(key, '*', 'e', JSON.stringify(event))];
+    if (event.type === 'start' || event.type === 'done') writes.push(this.writer.pexpire(key, event.type === 'done' ? keepFinishedMs : keepUnfinishedMs));
+    if (event.type === 'start') {
+      const turns = this.conversationKey(event.conversationId);
+      writes.push(this.writer.zadd(turns, Date.now(), turnId), this.writer.pexpire(turns, keepUnfinishedMs));
+    }
+    const [id] = await Promise.all(writes);
+    return id as string;
   }
 
   async turnsOf(conversationId: string): Promise<{ start: LoggedTurnEvent; done?: LoggedTurnEvent }[]> {
