@@ -33,13 +33,17 @@
  *                                  BENCH_TURNS_PER_CONVERSATION turns (default 30: 480 turns at 16, about 35 s a level)
  *   BENCH_CSV_ROWS                 rows of the user's CSV (default 10000)
  *   BENCH_TOOL_CALLS               calls of the in-process tool baseline (default 300)
+ *   BENCH_SDK_TURNS                turns of the AI SDK alone (default 300)
  *   BENCH_LOG_LEVEL                the apps' LOG_LEVEL (default info, as production runs them)
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -85,6 +89,7 @@ const settings = {
   pacedTurns: positiveInt('BENCH_PACED_TURNS', 30),
   csvRows: positiveInt('BENCH_CSV_ROWS', 10_000),
   toolCalls: positiveInt('BENCH_TOOL_CALLS', 300),
+  sdkTurns: positiveInt('BENCH_SDK_TURNS', 300),
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
   /** Before the levels: this many conversations of this many turns, at once (starts the user's data server, warms every process). */
   warmupConversations: 4,
@@ -359,6 +364,82 @@ class DirectTool {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the machine and the required model client cost on their own: the floors under the overhead.
+
+interface SdkAlone {
+  turns: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The SDK's client side, per turn of two model requests (its own process: the fake is not in it). */
+  cpuMsPerTurn: number;
+}
+
+/** In every question of the SDK-alone turns, for the fake to answer them with the tool call. */
+const sdkAloneMarker = '[sdk alone]';
+
+/**
+ * The bench's turn made by the AI SDK alone (dist/bench/turns/sdk-alone.js, in a process of its
+ * own), against a fake model of its own that answers as the platform's does. No platform runs
+ * meanwhile.
+ */
+async function sdkAlone(): Promise<SdkAlone> {
+  const fake = await FakeOpenAI.start();
+  try {
+    script(fake);
+    fake.route((request) => JSON.stringify(request.messages.at(-1)?.content ?? '').includes(sdkAloneMarker), { toolCalls: [{ name: 'data__query', arguments: { sql: sqlFor(0) } }] });
+    const child = spawn(process.execPath, [join(root, 'dist/bench/turns/sdk-alone.js'), fake.baseUrl, String(settings.sdkTurns), sdkAloneMarker], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`the AI SDK alone exited with ${code}`);
+    return JSON.parse(output) as SdkAlone;
+  } finally {
+    await fake.stop();
+  }
+}
+
+interface WakeLatency {
+  /** A small write to another process and its echo, the processes idle between round trips (as a turn's hops find them). */
+  idle: Latencies;
+  /** The same, back to back (both processes stay awake). */
+  busy: Latencies;
+}
+
+/**
+ * What one hop between processes costs on this machine: round trips over loopback to an echo
+ * server in a child process, 5 ms apart and back to back. A distributed turn crosses many more
+ * process boundaries (gateway, Redis, conversations, Postgres, broker, data server) than a
+ * standalone one, and pays this for each.
+ */
+async function wakeLatency(): Promise<WakeLatency> {
+  const echo = spawn(process.execPath, ['-e', "require('node:net').createServer((s) => s.on('data', (d) => s.write(d))).listen(0, '127.0.0.1', function () { console.log(this.address().port); })"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const [line] = (await once(echo.stdout.setEncoding('utf8'), 'data')) as [string];
+    const socket = connect(Number(line.trim()), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.setNoDelay(true);
+    const roundTrips = async (count: number, gapMs: number) => {
+      const samples: number[] = [];
+      for (let i = 0; i < count; i++) {
+        if (gapMs) await sleep(gapMs);
+        const started = performance.now();
+        const echoed = once(socket, 'data');
+        socket.write('ping');
+        await echoed;
+        samples.push(performance.now() - started);
+      }
+      return summarize(samples, 0);
+    };
+    await roundTrips(100, 0);
+    const result = { idle: await roundTrips(300, 5), busy: await roundTrips(2_000, 0) };
+    socket.destroy();
+    return result;
+  } finally {
+    echo.kill();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // A level: so many conversations at once, first back to back (the closed loop), then paced.
 
 interface Processes {
@@ -616,7 +697,43 @@ function printResults(tool: Latencies, all: LevelFigures[]): void {
   console.log(`  The measured turns' SQL: ${new Set(sqls).size} distinct statements over ${sqls.length} turns.`);
 }
 
-function printVerdict(all: LevelFigures[]): void {
+interface Floors {
+  sdk: SdkAlone;
+  wake: WakeLatency;
+}
+
+function printFloors(floors: Floors): void {
+  const { sdk, wake } = floors;
+  console.log('');
+  console.log(
+    `Floors, measured once before the platforms ran: the AI SDK alone (the gateway's model client, in a process of its own, against a fake model of its own) made ${sdk.turns} of the bench's turns ` +
+      `one at a time: p50 ${ms(sdk.p50Ms, 2)} ms, p99 ${ms(sdk.p99Ms, 2)} ms, ${ms(sdk.cpuMsPerTurn, 2)} ms of CPU per turn. ` +
+      `A round trip between two processes on this machine (loopback, a small write echoed): p50 ${ms(wake.idle.p50 * 1_000, 0)} µs when both were idle before it, as a turn's hops find them ` +
+      `(p99 ${ms(wake.idle.p99 * 1_000, 0)} µs); ${ms(wake.busy.p50 * 1_000, 0)} µs back to back.`,
+  );
+}
+
+/**
+ * What the closed loop at the target's concurrency would need: a saturated closed loop's time to
+ * done is conversations ÷ turns per second, so meeting the overhead target at the tool and model
+ * times it measured means at least so many turns per second, which leaves the machine's cores
+ * at most so much CPU per turn, for everything the turn runs.
+ */
+function printClosedLoopBudget(f: Figures, sdk: SdkAlone): void {
+  const cores = availableParallelism();
+  const doneWithinMs = targets.p50Ms + f.fake.p50 + f.tool.p50;
+  const turnsPerSecond = (1_000 * targets.concurrency) / doneWithinMs;
+  const cpuBudgetMs = (1_000 * cores) / turnsPerSecond;
+  const { cpu } = f.run;
+  const platformMs = [cpu.gateway, cpu.conversations, cpu.broker].filter(Number.isFinite).reduce((sum, x) => sum + x, 0);
+  console.log(
+    `  closed loop, what the target needs: done within ${ms(doneWithinMs)} ms p50 at this tool and model time, so ${ms(turnsPerSecond, 0)} turns/s with ${targets.concurrency} in flight ` +
+      `(this run: ${ms(f.turnsPerSecond, 0)}), which leaves at most ${ms(cpuBudgetMs)} ms of CPU per turn on these ${cores} cores for everything. ` +
+      `Measured per turn: the data server ${ms(cpu.dataServer)} ms, the AI SDK alone ${ms(sdk.cpuMsPerTurn)} ms, the platform's processes ${ms(platformMs)} ms (the AI SDK's part included), the bench ${ms(cpu.bench)} ms.`,
+  );
+}
+
+function printVerdict(all: LevelFigures[], floors: Floors): void {
   const at = all.find((f) => f.level.concurrency === targets.concurrency);
   console.log('');
   console.log(`Target (from the requirement), at ${targets.concurrency} concurrent conversations, judged on each run:`);
@@ -640,6 +757,7 @@ function printVerdict(all: LevelFigures[]): void {
   const sum = (count: (f: Figures) => number) => every.reduce((total, f) => total + count(f), 0);
   const totals = `${sum((f) => f.lost)} lost, ${sum((f) => f.duplicated)} duplicated; ${sum((f) => f.failed.length)} failed turns, ${sum((f) => f.problems)} with other problems`;
   console.log(`  no lost or duplicated events (every level, both runs): ${totals}  ${verdict(clean)}`);
+  printClosedLoopBudget(at.closed, floors.sdk);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -772,8 +890,12 @@ async function main(): Promise<void> {
   );
 
   const outcomes: { topology: Topology; tool: Latencies; results: LevelFigures[] }[] = [];
+  let floors: Floors | undefined;
   let failure: unknown;
   try {
+    process.stdout.write(`\nFloors: the AI SDK alone (${settings.sdkTurns} turns) and a round trip between two processes…`);
+    floors = { sdk: await sdkAlone(), wake: await wakeLatency() };
+    console.log(' done');
     for (const topology of settings.topologies) {
       if (cleanup.stopping) break;
       session = {};
@@ -790,11 +912,12 @@ async function main(): Promise<void> {
     await cleanup.stopAll();
   }
 
+  if (floors) printFloors(floors);
   for (const { topology, tool, results } of outcomes) {
     if (!results.length) continue;
     console.log(`\n## ${topologyLabel[topology]}`);
     printResults(tool, results);
-    printVerdict(results);
+    printVerdict(results, floors!);
   }
   if (failure) {
     console.error('\nThe bench failed:', failure instanceof Error ? failure.message : failure);
