@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { DataContext } from './context.js';
 import { registerExplorePrompt } from './explore-prompt.js';
 import { registerDatasetResources } from './resources.js';
+import { registerCacheStatus } from './tools/cache-status.js';
 import { registerChart } from './tools/chart.js';
 import { registerDescribeDataset } from './tools/describe-dataset.js';
 import { registerExportResult } from './tools/export-result.js';
@@ -24,6 +25,7 @@ export function createDataServer(context: DataContext): McpServer {
   registerQuery(server, context);
   registerChart(server, context);
   registerExportResult(server, context);
+  registerCacheStatus(server, context);
   registerDatasetResources(server, context);
   registerExplorePrompt(server);
   return server;

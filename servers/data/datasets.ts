@@ -2,6 +2,7 @@ import { open, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { extname, join, relative, sep } from 'node:path';
 import ExcelJS from 'exceljs';
+import { type CacheStats, type ColumnarCache, versionOf } from './columnar-cache.js';
 import { type Engine, sqlIdentifier, sqlString, ToolError } from './engine.js';
 
 export type DatasetFormat = 'csv' | 'tsv' | 'parquet' | 'json' | 'ndjson' | 'xlsx' | 'sqlite';
@@ -33,7 +34,14 @@ export interface Dataset {
 
 interface Loaded extends Dataset {
   absolute: string;
-  mtimeMs: number;
+  /** Changes with every write to the file (see versionOf). */
+  version: string;
+  /** What the view reads for a text format: the file where it lies, the cache's table replaces it once ingested. */
+  source?: string;
+  /** The cache was asked for this version's table. */
+  wanted?: boolean;
+  /** The view reads the cache's table. */
+  cached?: boolean;
 }
 
 /** A file that is not offered, and why. */
@@ -56,14 +64,80 @@ const viewName = (path: string) => path.replace(/\.[^./]+$/, '').replace(/[^\w]+
 export class Datasets {
   private readonly loaded = new Map<string, Loaded>();
   private skipped: Skipped[] = [];
+  /** Views change one at a time: a listing, or a view moved to its ingested table. */
+  private changing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly engine: Engine,
     private readonly root: string,
-  ) {}
+    /** Without one, views always read the files where they lie. */
+    private readonly cache?: ColumnarCache,
+  ) {
+    cache?.onEvict((versions) =>
+      this.exclusively(async () => {
+        for (const dataset of this.loaded.values()) {
+          if (!dataset.source || !versions.includes(dataset.version)) continue;
+          await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(dataset.views[0])} AS ${dataset.source}`);
+          Object.assign(dataset, { cached: false, wanted: false });
+        }
+      }),
+    );
+  }
 
   /** The datasets now, views brought up to date: call it before running SQL that may name them. */
-  async list(): Promise<{ datasets: Dataset[]; skipped: Skipped[] }> {
+  list(): Promise<{ datasets: Dataset[]; skipped: Skipped[] }> {
+    return this.exclusively(() => this.update());
+  }
+
+  /** What the columnar cache holds and has done, and which files' views read it; undefined without a cache. */
+  async cacheStatus(): Promise<(CacheStats & { files: { path: string; cached: boolean }[] }) | undefined> {
+    if (!this.cache) return undefined;
+    const { datasets } = await this.list();
+    const files = datasets.flatMap(({ path }) => {
+      const loaded = this.loaded.get(path);
+      return loaded?.source ? [{ path, cached: loaded.cached === true }] : [];
+    });
+    return { ...this.cache.stats(), files };
+  }
+
+  /**
+   * The datasets whose views `sql` names are about to be queried: each is ingested into the
+   * columnar cache (in the background; this query reads what the view reads now), and marked as
+   * used for the cache's eviction.
+   */
+  referencedBy(sql: string): void {
+    if (!this.cache) return;
+    const named = [...this.loaded.values()].filter((dataset) => dataset.source && new RegExp(`(^|[^\\w])${dataset.views[0]}($|[^\\w])`, 'i').test(sql));
+    named.forEach((dataset) => this.want(dataset));
+    this.cache.touch(named.map((dataset) => dataset.version));
+  }
+
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.changing.then(work, work);
+    this.changing = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Asks the cache for the dataset's table, and moves its view there once it is in, if the file is still that version. */
+  private want(dataset: Loaded): void {
+    if (!this.cache || !dataset.source || dataset.wanted) return;
+    dataset.wanted = true;
+    const [view] = dataset.views;
+    void this.cache
+      .tableFor({ absolute: dataset.absolute, version: dataset.version, source: dataset.source })
+      .then((table) =>
+        this.exclusively(async () => {
+          const current = this.loaded.get(dataset.path);
+          if (!table || current?.version !== dataset.version) return;
+          await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM ${table}`);
+          current.cached = true;
+        }),
+      )
+      // The view keeps reading the file; the next version of the file is asked for on its own.
+      .catch((error: unknown) => process.stderr.write(`columnar cache: "${dataset.path}" stays read where it lies: ${error instanceof Error ? error.message : String(error)}\n`));
+  }
+
+  private async update(): Promise<{ datasets: Dataset[]; skipped: Skipped[] }> {
     const found = await this.scan();
     for (const [path, loaded] of this.loaded) {
       if (!found.has(path)) {
@@ -74,7 +148,7 @@ export class Datasets {
     const taken = new Set<string>();
     for (const file of [...found.values()].sort((a, b) => a.path.localeCompare(b.path))) {
       const previous = this.loaded.get(file.path);
-      if (previous && previous.mtimeMs === file.mtimeMs && previous.size === file.size) {
+      if (previous && previous.version === file.version) {
         previous.views.forEach((view) => taken.add(view));
         continue;
       }
@@ -82,7 +156,9 @@ export class Datasets {
       const view = unique(viewName(file.path), file.format, taken);
       this.loaded.set(file.path, await this.load({ ...file, views: [view] }, taken));
     }
-    return { datasets: [...this.loaded.values()].map(({ absolute, mtimeMs, ...dataset }) => dataset), skipped: this.skipped };
+    // Not awaited: the cache's writes queue behind an ingestion, which may be waiting to move a view.
+    void this.cache?.keepOnly(new Set([...this.loaded.values()].map((dataset) => dataset.version))).catch(() => undefined);
+    return { datasets: [...this.loaded.values()].map(({ absolute, version, source, wanted, cached, ...dataset }) => dataset), skipped: this.skipped };
   }
 
   /** A dataset by its path relative to the root, ready to query. */
@@ -96,6 +172,8 @@ export class Datasets {
       throw new ToolError(`There is no dataset "${wanted}" in the data folder. Known: ${datasets.map((d) => d.path).join(', ') || 'none'}.`);
     }
     if (dataset.error) throw new ToolError(`"${dataset.path}" cannot be queried: ${dataset.error}.`);
+    const loaded = this.loaded.get(dataset.path);
+    if (loaded) this.want(loaded);
     return { ...dataset, view: dataset.views[0] };
   }
 
@@ -122,7 +200,8 @@ export class Datasets {
         }
         const format = formats[extname(entry.name).toLowerCase()];
         if (!info?.isFile() || !format) continue;
-        found.set(path, { path, absolute: target, format, size: info.size, mtimeMs: info.mtimeMs, modified: info.mtime.toISOString() });
+        const version = await versionOf(target).catch(() => undefined);
+        if (version) found.set(path, { path, absolute: target, format, size: info.size, version, modified: info.mtime.toISOString() });
       }
     };
     await walk(this.root);
@@ -137,15 +216,13 @@ export class Datasets {
       switch (dataset.format) {
         case 'csv':
         case 'tsv':
-          await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * ${await this.sniffedCsv(dataset)}`);
-          break;
+          return await this.readInPlace(dataset, `SELECT * ${await this.sniffedCsv(dataset)}`);
         case 'parquet':
           await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM read_parquet(${file})`);
           break;
         case 'json':
         case 'ndjson':
-          await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM read_json_auto(${file}${dataset.format === 'ndjson' ? `, format = 'newline_delimited'` : ''})`);
-          break;
+          return await this.readInPlace(dataset, `SELECT * FROM read_json_auto(${file}${dataset.format === 'ndjson' ? `, format = 'newline_delimited'` : ''})`);
         case 'xlsx':
           return { ...dataset, views: await this.loadTables(await readWorkbook(dataset.absolute), view, taken) };
         case 'sqlite':
@@ -155,6 +232,12 @@ export class Datasets {
     } catch (error) {
       return { ...dataset, error: error instanceof Error ? error.message.replace(/^DuckDB error: /, '') : String(error) };
     }
+  }
+
+  /** A text format's view, reading the file where it lies (`source`) until the columnar cache has it. */
+  private async readInPlace(dataset: Loaded, source: string): Promise<Loaded> {
+    await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(dataset.views[0])} AS ${source}`);
+    return { ...dataset, source };
   }
 
   /**

@@ -1,5 +1,8 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResult, JsonDuckDBValueConverter, StatementType } from '@duckdb/node-api';
 
+/** The attached database the columnar cache keeps its tables in. */
+export const cacheCatalog = 'columnar';
+
 /** A query or request this server refused or could not run, in words the model can act on. */
 export class ToolError extends Error {}
 
@@ -13,6 +16,8 @@ export interface EngineOptions {
   threads: number;
   /** How long one query may run before it is cancelled. */
   timeoutMs: number;
+  /** A DuckDB database file, outside the data folder, attached as the columnar cache's (see ColumnarCache). */
+  cacheFile?: string;
 }
 
 export interface Column {
@@ -67,6 +72,8 @@ export class Engine {
     });
     const setup = await instance.connect();
     try {
+      // Attached before access is locked down: the cache's file stays writable, and nothing else outside the root becomes so.
+      if (options.cacheFile) await setup.run(`ATTACH ${sqlString(options.cacheFile)} AS ${cacheCatalog}`);
       await setup.run(`SET temp_directory = ${sqlString(options.tempDirectory)}`);
       await setup.run(`SET allowed_directories = [${sqlString(`${options.root}/`)}]`);
       await setup.run('SET enable_external_access = false');

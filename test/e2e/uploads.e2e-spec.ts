@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import type { Page, UploadDetailDto, UploadDto } from '@dataflow/shared';
+import { eventually } from '@dataflow/shared/testing';
 import { zipArchive } from '../fixtures/zip-archive.js';
 import { DistributedPlatform } from './distributed-platform.js';
 import { multipart, multipartType } from './multipart.js';
@@ -187,8 +188,8 @@ describe('file uploads (distributed)', () => {
       expect([sent, dto.name, dto.storagePath]).toEqual([sent, kept, `uploads/${dto.id}/${kept}`]);
       expect((await stat(join(dataRoot, admin.id, dto.storagePath))).isFile()).toBe(true);
     }
-    // Nothing landed beside the user's folder.
-    expect(await readdir(dataRoot)).toEqual([admin.id]);
+    // Nothing landed beside the user's folder (but the data server's columnar cache, which it keeps there).
+    expect((await readdir(dataRoot)).filter((name) => name !== '.columnar-cache')).toEqual([admin.id]);
   });
 
   it('refuses what it must with a 4xx that names the problem, and keeps nothing of it', async () => {
@@ -278,6 +279,25 @@ describe('file uploads (distributed)', () => {
     const refused = await problemOf(await upload('no-scope.csv', 'a\n1\n', reader));
     expect([refused.status, refused.detail]).toEqual([403, 'This API key lacks the files scope']);
     expect((await send('/api/v1/files', '')).status).toBe(401);
+  });
+
+  it("ingests an uploaded CSV into the data server's columnar cache as it is previewed, outside the user's folder, and drops it with the file", async () => {
+    // cache_status is read-only but not idempotent, so the broker's analysis cache never answers it.
+    const status = async () => {
+      const response = await send('/api/v1/mcp/tools/data__cache_status/call', admin.authorization, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { structuredContent: { files: { path: string; cached: boolean }[]; contents: string[] } }).structuredContent;
+    };
+    const dto = await uploaded('ingested.csv', salesCsv(500));
+    expect((await send(`/api/v1/files/${dto.id}`, admin.authorization)).status).toBe(200);
+    await eventually(async () => expect((await status()).files.find((file) => file.path === dto.storagePath)?.cached).toBe(true));
+    // The cache holds the content by the sha256 the upload reports.
+    expect((await status()).contents).toContain(dto.sha256);
+    expect(await filesOf(admin.id)).not.toContainEqual(expect.stringMatching(/columnar/));
+    expect(await readdir(join(dataRoot, '.columnar-cache', admin.id))).toContain('columnar.duckdb');
+    expect((await send(`/api/v1/files/${dto.id}`, admin.authorization, { method: 'DELETE' })).status).toBe(204);
+    accepted.splice(accepted.indexOf(dto), 1);
+    await eventually(async () => expect((await status()).contents).not.toContain(dto.sha256));
   });
 
   it('deletes the record and the file, folder and all', async () => {

@@ -27,6 +27,7 @@ export function registerQuery(server: McpServer, context: DataContext): void {
     ({ sql, limit }) =>
       guarded(async () => {
         await context.datasets.list();
+        context.datasets.referencedBy(sql);
         return resultOf({ ...(await context.engine.select(sql, limit)) });
       }),
   );
