@@ -4,12 +4,14 @@ import { McpBrokerClient } from '../mcp/mcp-broker.client.js';
 
 /** The data server's tool that reads a dataset by its path: its columns, row count and first rows. */
 export const previewTool = qualifiedName('data', 'describe_dataset');
+/** The data server's tool that says which files its columnar cache has ingested. */
+export const cacheStatusTool = qualifiedName('data', 'cache_status');
 export const previewRows = 20;
 const previewTimeoutMs = 30_000;
 
-type Previewed = Pick<UploadDetailDto, 'preview' | 'previewError'>;
+type Previewed = Pick<UploadDetailDto, 'preview' | 'previewError' | 'ingested'>;
 
-const unpreviewable = (previewError: string): Previewed => ({ preview: null, previewError });
+const unpreviewable = (previewError: string): Previewed => ({ preview: null, previewError, ingested: null });
 
 function textOf(result: McpToolResult): string {
   return result.content
@@ -44,12 +46,23 @@ export class UploadPreviewer {
       );
       if (result.isError) return unpreviewable(`The data server cannot read this file: ${textOf(result) || 'it gave no reason'}`);
       const preview = previewOf(result.structuredContent);
-      return preview ? { preview } : unpreviewable('The data server answered without rows');
+      return preview ? { preview, ingested: await this.ingested(ownerId, upload, deadline) } : unpreviewable('The data server answered without rows');
     } catch (error) {
       if (error instanceof AppError) return unpreviewable(`No preview: ${error.message}`);
       if (deadline.aborted) return unpreviewable(`No preview: the data server did not answer within ${previewTimeoutMs / 1000} s`);
       this.logger.warn({ err: error, uploadId: upload.id }, 'upload preview failed');
       return unpreviewable('No preview: the data server could not be asked');
+    }
+  }
+
+  /** Whether the data server's columnar cache has the file; null when it does not take it, is off, or cannot say. */
+  private async ingested(ownerId: string, upload: UploadDto, signal: AbortSignal): Promise<boolean | null> {
+    try {
+      const result = await this.broker.callTool({ qualifiedName: cacheStatusTool, arguments: {}, timeoutMs: previewTimeoutMs, userId: ownerId }, { signal });
+      const files = (result.structuredContent as { files?: { path: string; cached: boolean }[] } | undefined)?.files;
+      return files?.find((file) => file.path === upload.storagePath)?.cached ?? null;
+    } catch {
+      return null;
     }
   }
 }

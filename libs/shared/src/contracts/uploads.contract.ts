@@ -42,6 +42,12 @@ export interface UploadPreview {
 export interface UploadDetailDto extends UploadDto {
   preview: UploadPreview | null;
   previewError?: string;
+  /**
+   * Whether questions about the file read the data server's columnar cache (true), or the file
+   * itself until its ingestion, which the preview starts, is done (false); null when the cache
+   * does not take this kind of file, or is off.
+   */
+  ingested: boolean | null;
 }
 
 /** The query of GET /api/v1/files: newest first, a page at a time. */
