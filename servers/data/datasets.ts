@@ -161,8 +161,8 @@ export class Datasets {
     return { datasets: [...this.loaded.values()].map(({ absolute, version, source, wanted, cached, ...dataset }) => dataset), skipped: this.skipped };
   }
 
-  /** A dataset by its path relative to the root, ready to query. */
-  async get(path: string): Promise<Dataset & { view: string }> {
+  /** A dataset by its path relative to the root, ready to query; `ingested` when its view reads the columnar cache's table. */
+  async get(path: string): Promise<Dataset & { view: string; ingested: boolean }> {
     const wanted = normalize(path);
     const { datasets, skipped } = await this.list();
     const dataset = datasets.find((candidate) => candidate.path === wanted);
@@ -174,7 +174,7 @@ export class Datasets {
     if (dataset.error) throw new ToolError(`"${dataset.path}" cannot be queried: ${dataset.error}.`);
     const loaded = this.loaded.get(dataset.path);
     if (loaded) this.want(loaded);
-    return { ...dataset, view: dataset.views[0] };
+    return { ...dataset, view: dataset.views[0], ingested: loaded?.cached === true };
   }
 
   private async scan(): Promise<Map<string, Omit<Loaded, 'views'>>> {

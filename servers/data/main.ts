@@ -8,10 +8,11 @@ import { Datasets } from './datasets.js';
 import { Engine } from './engine.js';
 
 const name = 'data server';
-const usage = `Usage: node dist/servers/data/main.js --root <dir> [--http <port>] [--memory-limit 1GB] [--threads 2] [--timeout 30] [--max-rows 1000] [--cache <dir>] [--cache-limit 2GB]
+const usage = `Usage: node dist/servers/data/main.js --root <dir> [--http <port>] [--memory-limit 640MB] [--threads 2] [--timeout 30] [--max-rows 1000] [--cache <dir>] [--cache-limit 2GB]
   --root          the data folder (created if missing); every data file under it is a view
   --http          serve Streamable HTTP on 127.0.0.1:<port> (path /mcp) instead of stdio
-  --memory-limit  DuckDB's memory limit; larger work spills to a private temporary folder
+  --memory-limit  DuckDB's memory limit; larger work spills to a private temporary folder (the default keeps
+                  the server's peak RSS near 1 GB: DuckDB allocates some memory outside it)
   --threads       DuckDB's threads
   --timeout       seconds one query may run before it is cancelled
   --max-rows      the most rows one tool result holds
@@ -41,7 +42,7 @@ function positive(option: string, value: string | undefined, fallback: number): 
 }
 
 const { root: rootOption, port, options } = readCommandLine(name, usage, { strings: ['memory-limit', 'threads', 'timeout', 'max-rows', 'cache', 'cache-limit'] });
-const memoryLimit = (options['memory-limit'] as string | undefined) ?? '1GB';
+const memoryLimit = (options['memory-limit'] as string | undefined) ?? '640MB';
 bytesOf('memory-limit', memoryLimit);
 const cacheLimitBytes = bytesOf('cache-limit', (options['cache-limit'] as string | undefined) ?? '2GB');
 const threads = Math.floor(positive('threads', options.threads as string | undefined, 2));

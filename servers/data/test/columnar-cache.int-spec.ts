@@ -95,6 +95,15 @@ describe("the data server's columnar cache", () => {
     expect(await server.tables()).toBe(1);
   });
 
+  it('profiles an ingested file as it profiled the file itself', async () => {
+    server = await dataServer();
+    await writeFile(join(server.root, 'sales.csv'), csv(2_000, 3));
+    await server.ok('list_datasets');
+    const inPlace = await server.ok('profile_dataset', { path: 'sales.csv' });
+    await eventually(async () => expect(await server!.cached('sales.csv')).toBe(true));
+    expect(await server.ok('profile_dataset', { path: 'sales.csv' })).toEqual(inPlace);
+  });
+
   it('drops the ingested form of a file that is deleted', async () => {
     server = await dataServer();
     await writeFile(join(server.root, 'sales.csv'), csv(3_000, 1));

@@ -43,9 +43,10 @@ export function registerProfileDataset(server: McpServer, context: DataContext):
         const missing = (columns ?? []).filter((name) => !all.some((column) => column.name === name));
         if (missing.length) throw new ToolError(`"${dataset.path}" has no column ${missing.map((name) => `"${name}"`).join(', ')}. Its columns: ${all.map((c) => c.name).join(', ')}.`);
         const chosen = columns ? all.filter((column) => columns.includes(column.name)) : all;
-        // One pass over the file into a temporary columnar table; every statistic then reads that.
+        // One pass over the file into a temporary columnar table; every statistic then reads that. A
+        // file in the columnar cache is such a table already, and a copy would only take memory.
         return context.engine.session(async (read) => {
-          await read(`CREATE TEMP TABLE profiled AS SELECT ${chosen.map((column) => sqlIdentifier(column.name)).join(', ')} FROM ${view}`);
+          await read(`CREATE TEMP ${dataset.ingested ? 'VIEW' : 'TABLE'} profiled AS SELECT ${chosen.map((column) => sqlIdentifier(column.name)).join(', ')} FROM ${view}`);
           const rowCount = Number((await read('SELECT count(*) AS n FROM profiled')).rows[0].n);
           const profiles = [];
           for (const column of chosen) profiles.push(await profileColumn(read, column));
