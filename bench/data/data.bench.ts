@@ -25,6 +25,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { printMarkdownTable } from '../lib/report.js';
 
 const settings = {
   rows: Number(process.env.BENCH_ROWS ?? 10_000_000),
@@ -116,6 +117,23 @@ print(json.dumps({'read': (t1 - t0) * 1000, 'groupby': (t2 - t1) * 1000, 'descri
   }
 }
 
+/** The data server over the generated file's folder, as an MCP client over stdio: each tool call timed, a tool error thrown. */
+async function dataServer(extra: string[]) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: ['dist/servers/data/main.js', '--root', folder, '--timeout', '600', '--threads', String(settings.threads), ...extra],
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(transport);
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const { ms, value } = await timed(() => client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 }) as Promise<CallToolResult>);
+    if (value.isError) throw new Error(`${name} failed: ${JSON.stringify(value.content)}`);
+    return { ms, value };
+  };
+  return { call, pid: transport.pid!, close: () => client.close() };
+}
+
 interface CachedRun {
   /** describe_dataset (what an upload's preview calls) until cache_status says the file is ingested. */
   ingestion: number;
@@ -132,20 +150,9 @@ interface CachedRun {
  */
 async function cachedQuestions(): Promise<CachedRun> {
   const cacheFolder = mkdtempSync(join(tmpdir(), 'bench-data-cache-'));
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    // As the platform runs it: the server's own memory limit, which the peak RSS target is about.
-    args: ['dist/servers/data/main.js', '--root', folder, '--cache', cacheFolder, '--timeout', '600', '--threads', String(settings.threads)],
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'bench', version: '1.0.0' });
+  // As the platform runs it: the server's own memory limit, which the peak RSS target is about.
+  const { call, pid, close } = await dataServer(['--cache', cacheFolder]);
   try {
-    await client.connect(transport);
-    const call = async (name: string, args: Record<string, unknown>) => {
-      const { ms, value } = await timed(() => client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 }) as Promise<CallToolResult>);
-      if (value.isError) throw new Error(`${name} failed: ${JSON.stringify(value.content)}`);
-      return { ms, value };
-    };
     const ingested = async () => ((await call('cache_status', {})).value.structuredContent as { files: { path: string; cached: boolean }[] }).files.some((file) => file.path === 'sales.csv' && file.cached);
     const ingestion = await timed(async () => {
       await call('describe_dataset', { path: 'sales.csv' });
@@ -159,9 +166,9 @@ async function cachedQuestions(): Promise<CachedRun> {
     const repeatedGroupBy = await call('query', { sql: groupBySql('sales'), limit: 1000 });
     const firstProfile = await call('profile_dataset', { path: 'sales.csv' });
     const repeatedProfile = await call('profile_dataset', { path: 'sales.csv' });
-    return { ingestion: ingestion.ms, firstGroupBy: firstGroupBy.ms, repeatedGroupBy: repeatedGroupBy.ms, firstProfile: firstProfile.ms, repeatedProfile: repeatedProfile.ms, peakRssMb: peakRssMb(transport.pid!) };
+    return { ingestion: ingestion.ms, firstGroupBy: firstGroupBy.ms, repeatedGroupBy: repeatedGroupBy.ms, firstProfile: firstProfile.ms, repeatedProfile: repeatedProfile.ms, peakRssMb: peakRssMb(pid) };
   } finally {
-    await client.close();
+    await close();
     rmSync(cacheFolder, { recursive: true, force: true });
   }
 }
@@ -178,24 +185,13 @@ async function main(): Promise<void> {
   console.log(`generated ${csv} (${sizeMb.toFixed(0)} MB) in ${(generated.ms / 1000).toFixed(1)} s`);
 
   const raw = await rawRead();
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: ['dist/servers/data/main.js', '--root', folder, '--timeout', '600', '--memory-limit', settings.memory, '--threads', String(settings.threads)],
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'bench', version: '1.0.0' });
-  await client.connect(transport);
-  const call = async (name: string, args: Record<string, unknown>) => {
-    const { ms, value } = await timed(() => client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 }) as Promise<CallToolResult>);
-    if (value.isError) throw new Error(`${name} failed: ${JSON.stringify(value.content)}`);
-    return { ms, value };
-  };
+  const { call, pid, close } = await dataServer(['--memory-limit', settings.memory]);
   const describe = await call('describe_dataset', { path: 'sales.csv' });
   const profile = await call('profile_dataset', { path: 'sales.csv' });
   const groupBy = await call('query', { sql: groupBySql('sales'), limit: 1000 });
   const groups = (groupBy.value.structuredContent as { rowCount: number }).rowCount;
-  const serverRss = peakRssMb(transport.pid!);
-  await client.close();
+  const serverRss = peakRssMb(pid);
+  await close();
   const withCache = await cachedQuestions();
 
   const direct = await duckdbDirect();
@@ -221,19 +217,14 @@ async function main(): Promise<void> {
   else console.log(`pandas: read_csv ${s(py.read)} s, groupby ${s(py.groupby)} s, describe ${s(py.describe)} s (its times for a question include read_csv, as the data server's include reading the CSV)`);
 
   const c = withCache;
-  const cachedTable: string[][] = [
-    ['with the columnar cache (--cache)', 'data server (MCP) s', 'pandas s'],
+  console.log('');
+  printMarkdownTable(['with the columnar cache (--cache)', 'data server (MCP) s', 'pandas s'], [
     ['ingestion at upload: describe_dataset (the upload preview) until cache_status says cached', s(c.ingestion), pd((p) => p.read)],
     [`first question: the group-by through query, on the ingested table`, s(c.firstGroupBy), pd((p) => p.read + p.groupby)],
     ['the same group-by again', s(c.repeatedGroupBy), pd((p) => p.groupby)],
     ['profile_dataset', s(c.firstProfile), pd((p) => p.read + p.describe)],
     ['profile_dataset again', s(c.repeatedProfile), pd((p) => p.describe)],
-  ];
-  const cachedWidths = cachedTable[0].map((_, column) => Math.max(...cachedTable.map((row) => row[column].length)));
-  const cachedLine = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(cachedWidths[column]) : cell.padStart(cachedWidths[column]))).join(' | ')} |`;
-  console.log(`\n${cachedLine(cachedTable[0])}`);
-  console.log(`|${cachedWidths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`);
-  for (const row of cachedTable.slice(1)) console.log(cachedLine(row));
+  ]);
   console.log(`peak RSS with the cache: data server ${c.peakRssMb.toFixed(0)} MB (pandas' times for the repeated rows leave out its read_csv: the DataFrame is already in memory)`);
 
   console.log('\nTargets (from the issues), with the columnar cache:');

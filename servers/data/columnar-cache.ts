@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheCatalog, type Engine, sqlIdentifier, sqlString } from './engine.js';
+import { Serial } from './serial.js';
 
 /** What the cache holds and has done, for `cache_status`. */
 export interface CacheStats {
@@ -32,11 +34,8 @@ export interface CacheableFile {
 const tableOf = (sha256: string) => `t_${sha256}`;
 const cacheTable = (name: string) => `${cacheCatalog}.${sqlIdentifier(name)}`;
 
-/** What identifies a file's content on disk: any write, replacement or touch changes it. */
-export async function versionOf(path: string): Promise<string> {
-  const info = await stat(path);
-  return `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
-}
+/** What identifies a file's content on disk, from its stat: any write, replacement or touch changes it. */
+export const versionOf = (info: Stats) => `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
 
 /**
  * Data files ingested once into DuckDB's own columnar storage, in a database file of the user's
@@ -58,7 +57,7 @@ export class ColumnarCache {
    * Every write to the cache database, one after the other: ingestions each use every thread
    * DuckDB has, and a CHECKPOINT refuses to run beside another write.
    */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly writes = new Serial();
   private ingestions = 0;
   /** The space the cache database's data takes, as DuckDB counts its used blocks; measured after every change. */
   private usedBytes = 0;
@@ -98,7 +97,7 @@ export class ColumnarCache {
     } else {
       let ingestion = this.ingesting.get(sha256);
       if (!ingestion) {
-        ingestion = this.enqueue(() => this.ingest(sha256, file)).finally(() => this.ingesting.delete(sha256));
+        ingestion = this.writes.run(() => this.ingest(sha256, file)).finally(() => this.ingesting.delete(sha256));
         this.ingesting.set(sha256, ingestion);
       }
       entry = await ingestion;
@@ -129,7 +128,7 @@ export class ColumnarCache {
     const gone = [...this.contents.keys()].filter((version) => !current.has(version));
     if (!gone.length) return Promise.resolve();
     for (const version of gone) this.contents.delete(version);
-    return this.enqueue(async () => {
+    return this.writes.run(async () => {
       await this.engine.execute(`DELETE FROM ${cacheTable('files')} WHERE version IN (${gone.map(sqlString).join(', ')})`);
       const held = new Set(this.contents.values());
       for (const sha256 of [...this.entries.keys()]) if (!held.has(sha256) && !this.ingesting.has(sha256)) await this.drop(sha256);
@@ -151,19 +150,13 @@ export class ColumnarCache {
   private remember(version: string, sha256: string): void {
     if (this.contents.get(version) === sha256) return;
     this.contents.set(version, sha256);
-    void this.enqueue(() => this.engine.execute(`INSERT OR REPLACE INTO ${cacheTable('files')} VALUES (${sqlString(version)}, ${sqlString(sha256)})`)).catch(() => undefined);
-  }
-
-  private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const done = this.queue.then(work, work);
-    this.queue = done.catch(() => undefined);
-    return done;
+    void this.writes.run(() => this.engine.execute(`INSERT OR REPLACE INTO ${cacheTable('files')} VALUES (${sqlString(version)}, ${sqlString(sha256)})`)).catch(() => undefined);
   }
 
   private async ingest(sha256: string, file: CacheableFile): Promise<Entry> {
     const table = tableOf(sha256);
     await this.engine.execute(`CREATE OR REPLACE TABLE ${cacheTable(table)} AS ${file.source}`);
-    if ((await versionOf(file.absolute).catch(() => undefined)) !== file.version) {
+    if ((await stat(file.absolute).then(versionOf, () => undefined)) !== file.version) {
       // Written to while it was hashed or read: the table may not hold the content that was hashed.
       await this.engine.execute(`DROP TABLE IF EXISTS ${cacheTable(table)}`);
       throw new Error('the file changed while it was ingested');
@@ -181,7 +174,7 @@ export class ColumnarCache {
   /** Measures again (and evicts) a second later, until a CHECKPOINT gets through: till then the new table is in DuckDB's log, not in the space measured. */
   private measureLater(newest: string): void {
     setTimeout(() => {
-      void this.enqueue(async () => {
+      void this.writes.run(async () => {
         if (await this.measure()) await this.evictBeyondLimit(newest);
         else this.measureLater(newest);
       }).catch(() => undefined);

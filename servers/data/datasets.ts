@@ -4,6 +4,7 @@ import { extname, join, relative, sep } from 'node:path';
 import ExcelJS from 'exceljs';
 import { type CacheStats, type ColumnarCache, versionOf } from './columnar-cache.js';
 import { type Engine, sqlIdentifier, sqlString, ToolError } from './engine.js';
+import { Serial } from './serial.js';
 
 export type DatasetFormat = 'csv' | 'tsv' | 'parquet' | 'json' | 'ndjson' | 'xlsx' | 'sqlite';
 
@@ -65,7 +66,7 @@ export class Datasets {
   private readonly loaded = new Map<string, Loaded>();
   private skipped: Skipped[] = [];
   /** Views change one at a time: a listing, or a view moved to its ingested table. */
-  private changing: Promise<unknown> = Promise.resolve();
+  private readonly changes = new Serial();
 
   constructor(
     private readonly engine: Engine,
@@ -74,7 +75,7 @@ export class Datasets {
     private readonly cache?: ColumnarCache,
   ) {
     cache?.onEvict((versions) =>
-      this.exclusively(async () => {
+      this.changes.run(async () => {
         for (const dataset of this.loaded.values()) {
           if (!dataset.source || !versions.includes(dataset.version)) continue;
           await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(dataset.views[0])} AS ${dataset.source}`);
@@ -86,7 +87,7 @@ export class Datasets {
 
   /** The datasets now, views brought up to date: call it before running SQL that may name them. */
   list(): Promise<{ datasets: Dataset[]; skipped: Skipped[] }> {
-    return this.exclusively(() => this.update());
+    return this.changes.run(() => this.update());
   }
 
   /** What the columnar cache holds and has done, and which files' views read it; undefined without a cache. */
@@ -112,12 +113,6 @@ export class Datasets {
     this.cache.touch(named.map((dataset) => dataset.version));
   }
 
-  private exclusively<T>(work: () => Promise<T>): Promise<T> {
-    const done = this.changing.then(work, work);
-    this.changing = done.catch(() => undefined);
-    return done;
-  }
-
   /** Asks the cache for the dataset's table, and moves its view there once it is in, if the file is still that version. */
   private want(dataset: Loaded): void {
     if (!this.cache || !dataset.source || dataset.wanted) return;
@@ -126,7 +121,7 @@ export class Datasets {
     void this.cache
       .tableFor({ absolute: dataset.absolute, version: dataset.version, source: dataset.source })
       .then((table) =>
-        this.exclusively(async () => {
+        this.changes.run(async () => {
           const current = this.loaded.get(dataset.path);
           if (!table || current?.version !== dataset.version) return;
           await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM ${table}`);
@@ -200,8 +195,7 @@ export class Datasets {
         }
         const format = formats[extname(entry.name).toLowerCase()];
         if (!info?.isFile() || !format) continue;
-        const version = await versionOf(target).catch(() => undefined);
-        if (version) found.set(path, { path, absolute: target, format, size: info.size, version, modified: info.mtime.toISOString() });
+        found.set(path, { path, absolute: target, format, size: info.size, version: versionOf(info), modified: info.mtime.toISOString() });
       }
     };
     await walk(this.root);
