@@ -118,10 +118,11 @@ print(json.dumps({'read': (t1 - t0) * 1000, 'groupby': (t2 - t1) * 1000, 'descri
 }
 
 /** The data server over the generated file's folder, as an MCP client over stdio: each tool call timed, a tool error thrown. */
-async function dataServer(extra: string[]) {
+async function dataServer(extra: string[], env?: Record<string, string>) {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: ['dist/servers/data/main.js', '--root', folder, '--timeout', '600', '--threads', String(settings.threads), ...extra],
+    env,
     stderr: 'ignore',
   });
   const client = new Client({ name: 'bench', version: '1.0.0' });
@@ -150,8 +151,9 @@ interface CachedRun {
  */
 async function cachedQuestions(): Promise<CachedRun> {
   const cacheFolder = mkdtempSync(join(tmpdir(), 'bench-data-cache-'));
-  // As the platform runs it: the server's own memory limit, which the peak RSS target is about.
-  const { call, pid, close } = await dataServer(['--cache', cacheFolder]);
+  // As the platform runs it: the server's own memory limit, which the peak RSS target is about, and the environment the default MCP config gives it.
+  const { env } = (JSON.parse(readFileSync('config/mcp-servers.json', 'utf8')) as { mcpServers: { data: { env?: Record<string, string> } } }).mcpServers.data;
+  const { call, pid, close } = await dataServer(['--cache', cacheFolder], env);
   try {
     const ingested = async () => ((await call('cache_status', {})).value.structuredContent as { files: { path: string; cached: boolean }[] }).files.some((file) => file.path === 'sales.csv' && file.cached);
     const ingestion = await timed(async () => {

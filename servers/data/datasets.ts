@@ -2,7 +2,7 @@ import { open, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { extname, join, relative, sep } from 'node:path';
 import ExcelJS from 'exceljs';
-import { type CacheStats, type ColumnarCache, versionOf } from './columnar-cache.js';
+import { type CacheStats, type ColumnarCache, type IngestionProgress, versionOf } from './columnar-cache.js';
 import { type Engine, sqlIdentifier, sqlString, ToolError } from './engine.js';
 import { Serial } from './serial.js';
 
@@ -39,10 +39,33 @@ interface Loaded extends Dataset {
   version: string;
   /** What the view reads for a text format: the file where it lies, the cache's table replaces it once ingested. */
   source?: string;
-  /** The cache was asked for this version's table. */
-  wanted?: boolean;
-  /** The view reads the cache's table. */
-  cached?: boolean;
+  /** The columnar cache was asked for this version's table. */
+  ingestion?: Ingestion;
+}
+
+/** A file version's ingestion into the columnar cache, as this server's views see it. */
+interface Ingestion {
+  /** `ingested` once the view reads the cache's table. */
+  state: 'running' | 'ingested' | 'cancelled' | 'failed';
+  error?: string;
+  /** Settles (never rejects) once the state is no longer `running`. */
+  done: Promise<void>;
+}
+
+/**
+ * Where a file stands with the columnar cache: `pending` until something asks about it; then
+ * hashed, queued behind another file's ingestion, ingested; or cancelled, or failed (it is read
+ * where it lies then, and not ingested again until asked to be or changed).
+ */
+export type IngestionState = 'pending' | IngestionProgress['phase'] | 'ingested' | 'cancelled' | 'failed';
+
+export interface IngestionStatus {
+  path: string;
+  state: IngestionState;
+  /** The share done, from 0 to 1, while it runs; 1 once ingested; null otherwise. */
+  progress: number | null;
+  /** Why it failed. */
+  error?: string;
 }
 
 /** A file that is not offered, and why. */
@@ -79,7 +102,7 @@ export class Datasets {
         for (const dataset of this.loaded.values()) {
           if (!dataset.source || !versions.includes(dataset.version)) continue;
           await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(dataset.views[0])} AS ${dataset.source}`);
-          Object.assign(dataset, { cached: false, wanted: false });
+          dataset.ingestion = undefined;
         }
       }),
     );
@@ -90,15 +113,65 @@ export class Datasets {
     return this.changes.run(() => this.update());
   }
 
-  /** What the columnar cache holds and has done, and which files' views read it; undefined without a cache. */
-  async cacheStatus(): Promise<(CacheStats & { files: { path: string; cached: boolean }[] }) | undefined> {
+  /** What the columnar cache holds and has done, and where each file it takes stands; undefined without a cache. */
+  async cacheStatus(): Promise<(CacheStats & { files: (IngestionStatus & { cached: boolean })[] }) | undefined> {
     if (!this.cache) return undefined;
     const { datasets } = await this.list();
     const files = datasets.flatMap(({ path }) => {
       const loaded = this.loaded.get(path);
-      return loaded?.source ? [{ path, cached: loaded.cached === true }] : [];
+      if (!loaded?.source) return [];
+      const status = this.statusOf(loaded);
+      return [{ ...status, cached: status.state === 'ingested' }];
     });
     return { ...this.cache.stats(), files };
+  }
+
+  /**
+   * Ingests a file into the columnar cache, or joins its running ingestion, and resolves once it
+   * is settled; a cancelled or failed one starts again. Without `wait`, answers at once.
+   */
+  async ingest(path: string, { wait }: { wait: boolean }): Promise<IngestionStatus> {
+    const loaded = await this.cacheable(path);
+    if (loaded.ingestion?.state === 'cancelled' || loaded.ingestion?.state === 'failed') loaded.ingestion = undefined;
+    const ingestion = this.want(loaded);
+    if (wait) await ingestion?.done;
+    return this.statusOf(loaded);
+  }
+
+  /** Where the file stands with the columnar cache. */
+  async ingestionOf(path: string): Promise<IngestionStatus> {
+    return this.statusOf(await this.cacheable(path));
+  }
+
+  /** Cancels the file's ingestion, if it runs or is queued: the file is read where it lies, and not ingested again until asked to be or changed. */
+  async cancelIngestion(path: string): Promise<IngestionStatus> {
+    const loaded = await this.cacheable(path);
+    if (loaded.ingestion?.state === 'running') {
+      loaded.ingestion.state = 'cancelled';
+      this.cache?.cancel(loaded.version);
+    }
+    return this.statusOf(loaded);
+  }
+
+  /** A file the columnar cache takes, by its path. */
+  private async cacheable(path: string): Promise<Loaded> {
+    if (!this.cache) throw new ToolError('This server runs without a columnar cache: every question reads the files where they lie.');
+    const { path: found } = await this.get(path, { ingest: false });
+    const loaded = this.loaded.get(found);
+    if (!loaded?.source) throw new ToolError(`"${found}" is not a file the columnar cache takes: only CSV, TSV and JSON files are ingested (Parquet is columnar already; workbooks and SQLite databases are loaded into tables).`);
+    return loaded;
+  }
+
+  private statusOf(dataset: Loaded): IngestionStatus {
+    const { path, ingestion } = dataset;
+    if (!ingestion) return { path, state: 'pending', progress: null };
+    if (ingestion.state === 'running') {
+      // Ingested, and its view about to move to the table, when the cache has no job for it any more.
+      const { phase, progress } = this.cache?.progressOf(dataset.version) ?? { phase: 'ingesting', progress: 1 };
+      return { path, state: phase, progress };
+    }
+    if (ingestion.state === 'ingested') return { path, state: 'ingested', progress: 1 };
+    return { path, state: ingestion.state, progress: null, ...(ingestion.error ? { error: ingestion.error } : {}) };
   }
 
   /**
@@ -113,23 +186,32 @@ export class Datasets {
     this.cache.touch(named.map((dataset) => dataset.version));
   }
 
-  /** Asks the cache for the dataset's table, and moves its view there once it is in, if the file is still that version. */
-  private want(dataset: Loaded): void {
-    if (!this.cache || !dataset.source || dataset.wanted) return;
-    dataset.wanted = true;
+  /**
+   * Asks the cache for the dataset's table once per file version, and moves its view there once it
+   * is in, if the file is still that version and the ingestion was not cancelled.
+   */
+  private want(dataset: Loaded): Ingestion | undefined {
+    if (!this.cache || !dataset.source) return undefined;
+    if (dataset.ingestion) return dataset.ingestion;
     const [view] = dataset.views;
-    void this.cache
+    const ingestion = { state: 'running' } as Ingestion;
+    ingestion.done = this.cache
       .tableFor({ absolute: dataset.absolute, version: dataset.version, source: dataset.source })
       .then((table) =>
         this.changes.run(async () => {
-          const current = this.loaded.get(dataset.path);
-          if (!table || current?.version !== dataset.version) return;
+          if (ingestion.state !== 'running' || this.loaded.get(dataset.path) !== dataset) return;
           await this.engine.execute(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM ${table}`);
-          current.cached = true;
+          ingestion.state = 'ingested';
         }),
       )
       // The view keeps reading the file; the next version of the file is asked for on its own.
-      .catch((error: unknown) => process.stderr.write(`columnar cache: "${dataset.path}" stays read where it lies: ${error instanceof Error ? error.message : String(error)}\n`));
+      .catch((error: unknown) => {
+        if (ingestion.state !== 'running') return;
+        Object.assign(ingestion, { state: 'failed', error: error instanceof Error ? error.message : String(error) });
+        process.stderr.write(`columnar cache: "${dataset.path}" stays read where it lies: ${ingestion.error}\n`);
+      });
+    dataset.ingestion = ingestion;
+    return ingestion;
   }
 
   private async update(): Promise<{ datasets: Dataset[]; skipped: Skipped[] }> {
@@ -153,11 +235,14 @@ export class Datasets {
     }
     // Not awaited: the cache's writes queue behind an ingestion, which may be waiting to move a view.
     void this.cache?.keepOnly(new Set([...this.loaded.values()].map((dataset) => dataset.version))).catch(() => undefined);
-    return { datasets: [...this.loaded.values()].map(({ absolute, version, source, wanted, cached, ...dataset }) => dataset), skipped: this.skipped };
+    return { datasets: [...this.loaded.values()].map(({ absolute, version, source, ingestion, ...dataset }) => dataset), skipped: this.skipped };
   }
 
-  /** A dataset by its path relative to the root, ready to query; `ingested` when its view reads the columnar cache's table. */
-  async get(path: string): Promise<Dataset & { view: string; ingested: boolean }> {
+  /**
+   * A dataset by its path relative to the root, ready to query; `ingested` when its view reads the
+   * columnar cache's table. Unless `ingest` is false, its ingestion starts if it has not.
+   */
+  async get(path: string, { ingest = true } = {}): Promise<Dataset & { view: string; ingested: boolean }> {
     const wanted = normalize(path);
     const { datasets, skipped } = await this.list();
     const dataset = datasets.find((candidate) => candidate.path === wanted);
@@ -168,8 +253,8 @@ export class Datasets {
     }
     if (dataset.error) throw new ToolError(`"${dataset.path}" cannot be queried: ${dataset.error}.`);
     const loaded = this.loaded.get(dataset.path);
-    if (loaded) this.want(loaded);
-    return { ...dataset, view: dataset.views[0], ingested: loaded?.cached === true };
+    if (loaded && ingest) this.want(loaded);
+    return { ...dataset, view: dataset.views[0], ingested: loaded?.ingestion?.state === 'ingested' };
   }
 
   private async scan(): Promise<Map<string, Omit<Loaded, 'views'>>> {

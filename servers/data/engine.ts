@@ -16,9 +16,21 @@ export interface EngineOptions {
   threads: number;
   /** How long one query may run before it is cancelled. */
   timeoutMs: number;
+  /** How long ingesting one file into the columnar cache may take before it is cancelled. */
+  ingestTimeoutMs?: number;
   /** A DuckDB database file, outside the data folder, attached as the columnar cache's (see ColumnarCache). */
   cacheFile?: string;
 }
+
+/** What a long write reports as it goes, and what cancels it. */
+export interface WriteOptions {
+  signal?: AbortSignal;
+  /** DuckDB's estimate of the share done, from 0 to 1, about every 200 ms. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** How often a long write's progress is read. */
+const progressEveryMs = 200;
 
 export interface Column {
   name: string;
@@ -60,6 +72,8 @@ function describeDuckDbError(error: unknown): string {
 export class Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
+    /** The connection long writes run on, one at a time: the only one that measures its progress. */
+    private readonly writer: DuckDBConnection,
     readonly options: EngineOptions,
   ) {}
 
@@ -71,6 +85,10 @@ export class Engine {
       threads: String(options.threads),
     });
     const setup = await instance.connect();
+    // Progress is measured per connection, and cannot be turned on once the settings are locked.
+    const writer = await instance.connect();
+    await writer.run('SET enable_progress_bar = true');
+    await writer.run('SET enable_progress_bar_print = false');
     try {
       // Attached before access is locked down: the cache's file stays writable, and nothing else outside the root becomes so.
       if (options.cacheFile) await setup.run(`ATTACH ${sqlString(options.cacheFile)} AS ${cacheCatalog}`);
@@ -81,12 +99,40 @@ export class Engine {
     } finally {
       setup.closeSync();
     }
-    return new Engine(instance, options);
+    return new Engine(instance, writer, options);
   }
 
   /** Runs trusted statements of this server (creating views and tables, COPY); returns the rows they changed or wrote. */
   async execute(sql: string): Promise<number> {
     return this.withConnection(async (connection) => (await connection.run(sql)).rowsChanged);
+  }
+
+  /**
+   * Runs a long trusted statement (an ingestion) on the connection that measures progress, under
+   * the ingestion time limit; `signal` cancels it. One at a time: the caller runs them in turn.
+   */
+  async write(sql: string, { signal, onProgress }: WriteOptions = {}): Promise<void> {
+    signal?.throwIfAborted();
+    const connection = this.writer;
+    const interrupt = () => connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
+    const timeout = AbortSignal.timeout(this.options.ingestTimeoutMs ?? this.options.timeoutMs);
+    timeout.addEventListener('abort', interrupt, { once: true });
+    const progress = onProgress && setInterval(() => {
+      const { percentage } = connection.progress;
+      if (percentage >= 0) onProgress(Math.min(percentage, 100) / 100);
+    }, progressEveryMs);
+    try {
+      await connection.run(sql);
+    } catch (error) {
+      if (signal?.aborted) throw new ToolError('Cancelled.');
+      if (timeout.aborted) throw new ToolError(`Cancelled: it ran longer than ${(this.options.ingestTimeoutMs ?? this.options.timeoutMs) / 1000} s, the limit of this server.`);
+      throw new ToolError(describeDuckDbError(error));
+    } finally {
+      clearInterval(progress);
+      signal?.removeEventListener('abort', interrupt);
+      timeout.removeEventListener('abort', interrupt);
+    }
   }
 
   /** Runs one SELECT statement and keeps its first `limit` rows; the rest are only counted. */
@@ -124,6 +170,7 @@ export class Engine {
   }
 
   close(): void {
+    this.writer.closeSync();
     this.instance.closeSync();
   }
 

@@ -8,7 +8,7 @@ import { Datasets } from './datasets.js';
 import { Engine } from './engine.js';
 
 const name = 'data server';
-const usage = `Usage: node dist/servers/data/main.js --root <dir> [--http <port>] [--memory-limit 640MB] [--threads 2] [--timeout 30] [--max-rows 1000] [--cache <dir>] [--cache-limit 2GB]
+const usage = `Usage: node dist/servers/data/main.js --root <dir> [--http <port>] [--memory-limit 640MB] [--threads 2] [--timeout 30] [--max-rows 1000] [--cache <dir>] [--cache-limit 2GB] [--ingest-timeout 600]
   --root          the data folder (created if missing); every data file under it is a view
   --http          serve Streamable HTTP on 127.0.0.1:<port> (path /mcp) instead of stdio
   --memory-limit  DuckDB's memory limit; larger work spills to a private temporary folder (the default keeps
@@ -19,7 +19,9 @@ const usage = `Usage: node dist/servers/data/main.js --root <dir> [--http <port>
   --cache         a folder outside the data folder (created if missing) for the columnar cache: each CSV, TSV
                   or JSON file is ingested once, by content, into DuckDB's own storage there; without it, every
                   query reads the files where they lie
-  --cache-limit   the most space the cache's tables take; the least recently used go first`;
+  --cache-limit   the most space the cache's tables take; the least recently used go first
+  --ingest-timeout  seconds one file's ingestion into the cache may take before it is cancelled (the file is
+                  read where it lies then)`;
 
 const sizeUnits: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 
@@ -41,12 +43,13 @@ function positive(option: string, value: string | undefined, fallback: number): 
   return number;
 }
 
-const { root: rootOption, port, options } = readCommandLine(name, usage, { strings: ['memory-limit', 'threads', 'timeout', 'max-rows', 'cache', 'cache-limit'] });
+const { root: rootOption, port, options } = readCommandLine(name, usage, { strings: ['memory-limit', 'threads', 'timeout', 'max-rows', 'cache', 'cache-limit', 'ingest-timeout'] });
 const memoryLimit = (options['memory-limit'] as string | undefined) ?? '640MB';
 bytesOf('memory-limit', memoryLimit);
 const cacheLimitBytes = bytesOf('cache-limit', (options['cache-limit'] as string | undefined) ?? '2GB');
 const threads = Math.floor(positive('threads', options.threads as string | undefined, 2));
 const timeoutMs = positive('timeout', options.timeout as string | undefined, 30) * 1000;
+const ingestTimeoutMs = positive('ingest-timeout', options['ingest-timeout'] as string | undefined, 600) * 1000;
 const maxRows = Math.floor(positive('max-rows', options['max-rows'] as string | undefined, 1000));
 
 mkdirSync(resolve(rootOption), { recursive: true });
@@ -68,7 +71,7 @@ async function start(): Promise<{ engine: Engine; cache?: ColumnarCache }> {
   if (cacheFile) {
     let engine: Engine | undefined;
     try {
-      engine = await Engine.open({ root, tempDirectory, memoryLimit, threads, timeoutMs, cacheFile });
+      engine = await Engine.open({ root, tempDirectory, memoryLimit, threads, timeoutMs, ingestTimeoutMs, cacheFile });
       return { engine, cache: await ColumnarCache.open(engine, cacheLimitBytes) };
     } catch (error) {
       engine?.close();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
-import type { Page, UploadDetailDto, UploadDto } from '@dataflow/shared';
+import type { Page, UploadDetailDto, UploadDto, UploadIngestionDto, UploadsUsageDto } from '@dataflow/shared';
 import { eventually } from '@dataflow/shared/testing';
 import { zipArchive } from '../fixtures/zip-archive.js';
 import { DistributedPlatform } from './distributed-platform.js';
@@ -151,7 +151,11 @@ describe('file uploads (distributed)', () => {
     const items = (await (await send(`/api/v1/files/${accepted.find((dto) => dto.name === 'items.parquet')!.id}`, admin.authorization)).json()) as UploadDetailDto;
     expect(items.preview).toMatchObject({ rowCount: 25, rows: expect.arrayContaining([{ id: 0, label: 'item 0' }]) });
     // Parquet is columnar already: the data server's cache does not take it.
-    expect(items.ingested).toBeNull();
+    expect(items.ingestion).toBeNull();
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const refused = await problemOf(await send(`/api/v1/files/${items.id}/ingestion`, admin.authorization, { method }));
+      expect([refused.status, refused.detail]).toEqual([409, method === 'GET' ? expect.stringMatching(/not ingested into a columnar cache/) : 'PARQUET files are not ingested into the columnar cache: only CSV, TSV, JSON and NDJSON files are']);
+    }
 
     const notes = await send(`/api/v1/files/${accepted.find((dto) => dto.name === 'notes.txt')!.id}`, admin.authorization);
     expect(notes.status).toBe(200);
@@ -292,9 +296,24 @@ describe('file uploads (distributed)', () => {
     };
     const dto = await uploaded('ingested.csv', salesCsv(500));
     const detail = async () => (await (await send(`/api/v1/files/${dto.id}`, admin.authorization)).json()) as UploadDetailDto;
-    // The preview starts the ingestion; the upload's detail says when it is done.
-    expect(typeof (await detail()).ingested).toBe('boolean');
-    await eventually(async () => expect((await detail()).ingested).toBe(true));
+    const ingestion = async (method = 'GET') => {
+      const response = await send(`/api/v1/files/${dto.id}/ingestion`, admin.authorization, { method });
+      expect(response.status).toBe(method === 'POST' ? 202 : 200);
+      return (await response.json()) as UploadIngestionDto;
+    };
+    // The preview starts the ingestion; the upload's detail, and its ingestion, say where it stands.
+    expect((await detail()).ingestion?.state).toMatch(/^(hashing|queued|ingesting|ingested)$/);
+    await eventually(async () => expect((await detail()).ingestion).toEqual({ state: 'ingested', progress: 1 }));
+    expect(await ingestion()).toEqual({ state: 'ingested', progress: 1 });
+    // Nothing runs to be cancelled, and starting it again finds it done.
+    expect(await ingestion('DELETE')).toEqual({ state: 'ingested', progress: 1 });
+    expect(await ingestion('POST')).toEqual({ state: 'ingested', progress: 1 });
+    expect((await send(`/api/v1/files/${dto.id}/ingestion`, other.authorization)).status).toBe(404);
+    // The space the cache takes shows beside the quota.
+    const usage = (await (await send('/api/v1/files/usage', admin.authorization)).json()) as UploadsUsageDto;
+    expect(usage).toEqual({ usedBytes: expect.any(Number), quotaBytes, cache: { bytes: expect.any(Number), limitBytes: 2e9 } });
+    expect(usage.usedBytes).toBeGreaterThanOrEqual(dto.size);
+    expect(usage.cache!.bytes).toBeGreaterThan(0);
     expect((await status()).files.find((file) => file.path === dto.storagePath)?.cached).toBe(true);
     // The cache holds the content by the sha256 the upload reports.
     expect((await status()).contents).toContain(dto.sha256);

@@ -27,7 +27,7 @@ describe('the first-party servers under the MCP Inspector CLI', () => {
 
   it('lists and calls the data server tools', async () => {
     const { tools } = await inspect('data', root, '--method', 'tools/list');
-    expect(tools.map((tool: { name: string }) => tool.name).sort()).toEqual(['cache_status', 'chart', 'describe_dataset', 'export_result', 'list_datasets', 'profile_dataset', 'query']);
+    expect(tools.map((tool: { name: string }) => tool.name).sort()).toEqual(['cache_status', 'cancel_ingestion', 'chart', 'describe_dataset', 'export_result', 'ingest_dataset', 'list_datasets', 'profile_dataset', 'query']);
     const result = await inspect('data', root, '--method', 'tools/call', '--tool-name', 'query', '--tool-arg', 'sql=SELECT region, sum(amount) AS total FROM sales GROUP BY region ORDER BY region');
     expect(result.structuredContent.rows).toEqual([
       { region: 'north', total: 15 },

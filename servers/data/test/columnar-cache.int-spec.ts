@@ -11,7 +11,7 @@ const main = 'dist/servers/data/main.js';
 
 interface CacheStatus {
   enabled: boolean;
-  files: { path: string; cached: boolean }[];
+  files: { path: string; cached: boolean; state: string; progress: number | null }[];
   ingestions: number;
   contents: string[];
   bytes: number;
@@ -43,7 +43,8 @@ async function dataServer(extra: string[] = []) {
     return result.structuredContent as Record<string, any>;
   };
   const status = async () => (await ok('cache_status')) as CacheStatus;
-  const cached = async (path: string) => (await status()).files.find((file) => file.path === path)?.cached;
+  const fileStatus = async (path: string) => (await status()).files.find((file) => file.path === path);
+  const cached = async (path: string) => (await fileStatus(path))?.cached;
   const total = async (view: string) => (await ok('query', { sql: `SELECT sum(amount) AS total FROM ${view}` })).rows[0].total as number;
   /** The ingested tables in the cache's database, as DuckDB's catalog lists them. */
   const tables = async () => (await ok('query', { sql: "SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'columnar' AND starts_with(table_name, 't_')" })).rows[0].n as number;
@@ -52,7 +53,7 @@ async function dataServer(extra: string[] = []) {
     await rm(root, { recursive: true, force: true });
     await rm(cache, { recursive: true, force: true });
   };
-  return { root, cache, ok, status, cached, total, tables, close };
+  return { client, root, cache, ok, status, fileStatus, cached, total, tables, close };
 }
 
 type DataServer = Awaited<ReturnType<typeof dataServer>>;
@@ -123,6 +124,78 @@ describe("the data server's columnar cache", () => {
     await eventually(async () => expect(await server!.cached('big.csv')).toBe(true), 30_000);
     expect((await server.status()).ingestions).toBe(1);
     expect(await server.total('big')).toBe(sumOf(400_000, 3));
+  });
+
+  it("reports an ingestion's progress through MCP progress notifications, and where it stands in cache_status", async () => {
+    server = await dataServer(['--threads', '1']);
+    await writeFile(join(server.root, 'big.csv'), csv(1_500_000, 1));
+    expect(await server.fileStatus('big.csv')).toEqual({ path: 'big.csv', state: 'pending', progress: null, cached: false });
+    const seen: { progress: number; message?: string }[] = [];
+    const result = (await server.client.callTool({ name: 'ingest_dataset', arguments: { path: 'big.csv' } }, undefined, { onprogress: (progress) => seen.push(progress) })) as CallToolResult;
+    expect(result.structuredContent).toEqual({ path: 'big.csv', state: 'ingested', progress: 1 });
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.map((progress) => progress.progress)).toEqual([...seen.map((progress) => progress.progress)].sort((a, b) => a - b));
+    expect(seen.every((progress) => progress.progress > 0 && progress.progress <= 1 && ['hashing', 'queued', 'ingesting'].includes(progress.message!))).toBe(true);
+    expect(seen.some((progress) => progress.message === 'ingesting')).toBe(true);
+    expect(await server.fileStatus('big.csv')).toEqual({ path: 'big.csv', state: 'ingested', progress: 1, cached: true });
+    expect(await server.total('big')).toBe(sumOf(1_500_000, 1));
+  });
+
+  it('cancels an ingestion whose call is cancelled: the file is read where it lies, and ingested again only when asked', async () => {
+    server = await dataServer(['--threads', '1']);
+    await writeFile(join(server.root, 'big.csv'), csv(1_500_000, 2));
+    const cancel = new AbortController();
+    const call = server.client.callTool({ name: 'ingest_dataset', arguments: { path: 'big.csv' } }, undefined, {
+      signal: cancel.signal,
+      onprogress: ({ message }) => message === 'ingesting' && cancel.abort(),
+    });
+    await expect(call).rejects.toThrow(/abort/i);
+    await eventually(async () => expect(await server!.fileStatus('big.csv')).toEqual({ path: 'big.csv', state: 'cancelled', progress: null, cached: false }));
+    expect(await server.total('big')).toBe(sumOf(1_500_000, 2));
+    expect(await server.ok('describe_dataset', { path: 'big.csv' })).toMatchObject({ rowCount: 1_500_000 });
+    expect(await server.fileStatus('big.csv')).toMatchObject({ state: 'cancelled' });
+    expect(await server.status()).toMatchObject({ ingestions: 0, contents: [] });
+    expect(await server.tables()).toBe(0);
+    expect(await server.ok('ingest_dataset', { path: 'big.csv' })).toEqual({ path: 'big.csv', state: 'ingested', progress: 1 });
+    expect(await server.total('big')).toBe(sumOf(1_500_000, 2));
+  });
+
+  it('cancels a queued ingestion with cancel_ingestion, and lets the one before it finish', async () => {
+    server = await dataServer(['--threads', '1']);
+    await writeFile(join(server.root, 'first.csv'), csv(600_000, 1));
+    await writeFile(join(server.root, 'second.csv'), csv(600_000, 2));
+    expect(await server.ok('ingest_dataset', { path: 'first.csv', wait: false })).toMatchObject({ path: 'first.csv', state: expect.stringMatching(/hashing|queued|ingesting/) });
+    expect(await server.ok('ingest_dataset', { path: 'second.csv', wait: false })).toMatchObject({ path: 'second.csv', state: expect.stringMatching(/hashing|queued/) });
+    expect(await server.ok('cancel_ingestion', { path: 'second.csv' })).toEqual({ path: 'second.csv', state: 'cancelled', progress: null });
+    expect(await server.ok('ingest_dataset', { path: 'first.csv' })).toEqual({ path: 'first.csv', state: 'ingested', progress: 1 });
+    expect(await server.fileStatus('second.csv')).toMatchObject({ state: 'cancelled', cached: false });
+    expect(await server.total('second')).toBe(sumOf(600_000, 2));
+    expect(await server.status()).toMatchObject({ ingestions: 1 });
+    const refused = (await server.client.callTool({ name: 'cancel_ingestion', arguments: { path: 'nope.csv' } })) as CallToolResult;
+    expect(refused).toMatchObject({ isError: true, content: [{ text: expect.stringContaining('There is no dataset "nope.csv"') }] });
+  });
+
+  it('gives up an ingestion that runs past --ingest-timeout, and says so: the file is read where it lies', async () => {
+    server = await dataServer(['--threads', '1', '--ingest-timeout', '0.3']);
+    await writeFile(join(server.root, 'big.csv'), csv(1_500_000, 3));
+    const result = (await server.client.callTool({ name: 'ingest_dataset', arguments: { path: 'big.csv' } })) as CallToolResult;
+    expect(result).toMatchObject({ isError: true, content: [{ text: '"big.csv" was not ingested: Cancelled: it ran longer than 0.3 s, the limit of this server. Questions about it read the file where it lies.' }] });
+    expect(await server.fileStatus('big.csv')).toMatchObject({ state: 'failed', progress: null, cached: false });
+    expect(await server.total('big')).toBe(sumOf(1_500_000, 3));
+    expect(await server.tables()).toBe(0);
+  });
+
+  it('analyses a file larger than its memory limit by spilling to disk instead of failing', async () => {
+    server = await dataServer(['--memory-limit', '48MB', '--threads', '1']);
+    const content = csv(3_000_000, 1);
+    expect(Buffer.byteLength(content)).toBeGreaterThan(1.5 * 48 * 2 ** 20);
+    await writeFile(join(server.root, 'big.csv'), content);
+    // Ingested first: a question that ran beside the ingestion would share the little memory there is with it.
+    expect(await server.ok('ingest_dataset', { path: 'big.csv' })).toMatchObject({ state: 'ingested' });
+    // A group per row, then sorted: the hash table and the sort each take more than the memory limit.
+    const { rows } = await server.ok('query', { sql: 'SELECT count(*) AS notes, max(total) AS most FROM (SELECT note, sum(amount) AS total FROM big GROUP BY note ORDER BY note)' });
+    expect(rows).toEqual([{ notes: expect.any(Number), most: expect.any(Number) }]);
+    expect(rows[0].notes).toBeGreaterThan(2_900_000);
   });
 
   it('keeps within its limit by evicting the least recently used entry, whose view reads its file again', async () => {

@@ -62,9 +62,10 @@ describe('the data MCP server (DuckDB), over stdio', () => {
 
   it('offers its tools with honest annotations, a prompt and one resource per dataset', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['cache_status', 'chart', 'describe_dataset', 'export_result', 'list_datasets', 'profile_dataset', 'query']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['cache_status', 'cancel_ingestion', 'chart', 'describe_dataset', 'export_result', 'ingest_dataset', 'list_datasets', 'profile_dataset', 'query']);
     for (const tool of tools) expect(tool.annotations?.readOnlyHint).toBe(tool.name !== 'export_result');
     expect(await ok('cache_status')).toEqual({ enabled: false, files: [], ingestions: 0, contents: [], bytes: 0, limitBytes: 0 });
+    for (const tool of ['ingest_dataset', 'cancel_ingestion']) expect(text(await call(tool, { path: 'sales.csv' }))).toMatch(/runs without a columnar cache/);
     expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual(['explore-data']);
     const prompt = await client.getPrompt({ name: 'explore-data', arguments: { path: 'sales.csv', topic: 'regions' } });
     expect((prompt.messages[0].content as { text: string }).text).toContain('"sales.csv" with a view to: regions');

@@ -1,24 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, type McpToolResult, qualifiedName, type UploadDetailDto, type UploadDto, type UploadPreview } from '@dataflow/shared';
+import { AppError, qualifiedName, type UploadDetailDto, type UploadDto, type UploadPreview } from '@dataflow/shared';
 import { McpBrokerClient } from '../mcp/mcp-broker.client.js';
+import { textOf, UploadIngestion } from './upload-ingestion.js';
 
 /** The data server's tool that reads a dataset by its path: its columns, row count and first rows. */
 export const previewTool = qualifiedName('data', 'describe_dataset');
-/** The data server's tool that says which files its columnar cache has ingested. */
-export const cacheStatusTool = qualifiedName('data', 'cache_status');
 export const previewRows = 20;
 const previewTimeoutMs = 30_000;
 
-type Previewed = Pick<UploadDetailDto, 'preview' | 'previewError' | 'ingested'>;
+type Previewed = Pick<UploadDetailDto, 'preview' | 'previewError' | 'ingestion'>;
 
-const unpreviewable = (previewError: string): Previewed => ({ preview: null, previewError, ingested: null });
-
-function textOf(result: McpToolResult): string {
-  return result.content
-    .map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : ''))
-    .join(' ')
-    .trim();
-}
+const unpreviewable = (previewError: string): Previewed => ({ preview: null, previewError, ingestion: null });
 
 function previewOf(content: Record<string, unknown> | undefined): UploadPreview | undefined {
   const { columns, firstRows, rowCount } = content ?? {};
@@ -34,7 +26,10 @@ function previewOf(content: Record<string, unknown> | undefined): UploadPreview 
 export class UploadPreviewer {
   private readonly logger = new Logger(UploadPreviewer.name);
 
-  constructor(private readonly broker: McpBrokerClient) {}
+  constructor(
+    private readonly broker: McpBrokerClient,
+    private readonly ingestion: UploadIngestion,
+  ) {}
 
   async preview(ownerId: string, upload: UploadDto, signal?: AbortSignal): Promise<Previewed> {
     if (upload.kind === 'txt' || upload.kind === 'md') return unpreviewable('Text and Markdown files are not tables: they have no preview');
@@ -46,23 +41,13 @@ export class UploadPreviewer {
       );
       if (result.isError) return unpreviewable(`The data server cannot read this file: ${textOf(result) || 'it gave no reason'}`);
       const preview = previewOf(result.structuredContent);
-      return preview ? { preview, ingested: await this.ingested(ownerId, upload, deadline) } : unpreviewable('The data server answered without rows');
+      // The preview starts the file's ingestion into the columnar cache; say where it stands.
+      return preview ? { preview, ingestion: await this.ingestion.status(ownerId, upload, deadline) } : unpreviewable('The data server answered without rows');
     } catch (error) {
       if (error instanceof AppError) return unpreviewable(`No preview: ${error.message}`);
       if (deadline.aborted) return unpreviewable(`No preview: the data server did not answer within ${previewTimeoutMs / 1000} s`);
       this.logger.warn({ err: error, uploadId: upload.id }, 'upload preview failed');
       return unpreviewable('No preview: the data server could not be asked');
-    }
-  }
-
-  /** Whether the data server's columnar cache has the file; null when it does not take it, is off, or cannot say. */
-  private async ingested(ownerId: string, upload: UploadDto, signal: AbortSignal): Promise<boolean | null> {
-    try {
-      const result = await this.broker.callTool({ qualifiedName: cacheStatusTool, arguments: {}, timeoutMs: previewTimeoutMs, userId: ownerId }, { signal });
-      const files = (result.structuredContent as { files?: { path: string; cached: boolean }[] } | undefined)?.files;
-      return files?.find((file) => file.path === upload.storagePath)?.cached ?? null;
-    } catch {
-      return null;
     }
   }
 }

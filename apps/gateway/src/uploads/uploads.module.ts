@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { GatewayEnv } from '@dataflow/shared';
 import { McpBrokerClient } from '../mcp/mcp-broker.client.js';
+import { UploadIngestion } from './upload-ingestion.js';
 import { UploadPreviewer } from './upload-preview.js';
 import { UploadsClient } from './uploads.client.js';
 import { UploadsController } from './uploads.controller.js';
@@ -20,6 +21,7 @@ export class UploadsModule {
         UploadsClient,
         UploadsService,
         UploadPreviewer,
+        UploadIngestion,
         McpBrokerClient,
         { provide: UPLOAD_LIMITS, useValue: limits },
         { provide: UserFiles, useValue: new UserFiles(config.USER_DATA_ROOT ?? join(config.DATA_DIR, 'users')) },

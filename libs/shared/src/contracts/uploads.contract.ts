@@ -38,16 +38,42 @@ export interface UploadPreview {
   rowCount: number;
 }
 
+/** The kinds of file the data server's columnar cache ingests (Parquet is columnar already; workbooks and SQLite are loaded into tables). */
+export const ingestedKinds: readonly UploadKind[] = ['csv', 'tsv', 'json', 'ndjson'];
+
+/**
+ * Where an upload stands with the data server's columnar cache: `pending` until something asks
+ * about it (the preview does); `hashing`, `queued` (behind another file) and `ingesting` on the
+ * way; `ingested` once questions read the cache; `cancelled` or `failed`, when questions read
+ * the file where it lies until it is ingested again (POST …/ingestion).
+ */
+export const ingestionStates = ['pending', 'hashing', 'queued', 'ingesting', 'ingested', 'cancelled', 'failed'] as const;
+export type IngestionState = (typeof ingestionStates)[number];
+
+/** GET, POST and DELETE /api/v1/files/:id/ingestion. */
+export interface UploadIngestionDto {
+  state: IngestionState;
+  /** The share done, from 0 to 1, while it runs; 1 once ingested; null otherwise. */
+  progress: number | null;
+  /** Why it failed. */
+  error?: string;
+}
+
 /** GET /api/v1/files/:id: the upload and its first rows; `preview` is null, and `previewError` says why, when they cannot be read. */
 export interface UploadDetailDto extends UploadDto {
   preview: UploadPreview | null;
   previewError?: string;
-  /**
-   * Whether questions about the file read the data server's columnar cache (true), or the file
-   * itself until its ingestion, which the preview starts, is done (false); null when the cache
-   * does not take this kind of file, or is off.
-   */
-  ingested: boolean | null;
+  /** Where the file stands with the columnar cache; null when the cache does not take this kind of file, is off, or cannot be asked. */
+  ingestion: UploadIngestionDto | null;
+}
+
+/** GET /api/v1/files/usage: the space the caller's files take, against their quota. */
+export interface UploadsUsageDto {
+  /** The bytes of every upload the caller has. */
+  usedBytes: number;
+  quotaBytes: number;
+  /** The space the caller's columnar cache takes (ingested files, outside the quota), and its bound; null when it is off or cannot be asked. */
+  cache: { bytes: number; limitBytes: number } | null;
 }
 
 /** The query of GET /api/v1/files: newest first, a page at a time. */
