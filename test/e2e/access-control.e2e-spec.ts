@@ -132,7 +132,12 @@ const routes: Record<string, Route> = {
 
   'POST /api/v1/files': { access: { scope: 'files' }, ok: 201, request: () => ({ path: '/api/v1/files', init: uploadInit() }) },
   'GET /api/v1/files': { access: { scope: 'files' }, ok: 200, request: () => ({ path: '/api/v1/files' }) },
+  'GET /api/v1/files/usage': { access: { scope: 'files' }, ok: 200, request: () => ({ path: '/api/v1/files/usage' }) },
   'GET /api/v1/files/{id}': { access: { scope: 'files' }, owned: true, ok: 200, request: ({ uploadId }) => ({ path: `/api/v1/files/${uploadId}` }) },
+  // 409: this platform has no data server, so no columnar cache.
+  'GET /api/v1/files/{id}/ingestion': { access: { scope: 'files' }, owned: true, ok: 409, request: ({ uploadId }) => ({ path: `/api/v1/files/${uploadId}/ingestion` }) },
+  'POST /api/v1/files/{id}/ingestion': { access: { scope: 'files' }, owned: true, ok: 409, request: ({ uploadId }) => ({ path: `/api/v1/files/${uploadId}/ingestion`, init: { method: 'POST' } }) },
+  'DELETE /api/v1/files/{id}/ingestion': { access: { scope: 'files' }, owned: true, ok: 409, request: ({ uploadId }) => ({ path: `/api/v1/files/${uploadId}/ingestion`, init: { method: 'DELETE' } }) },
   'DELETE /api/v1/files/{id}': { access: { scope: 'files' }, owned: true, ok: 204, request: async (context) => ({ path: `/api/v1/files/${await context.newUpload()}`, init: { method: 'DELETE' } }) },
 
   'GET /api/v1/models': { access: { scope: 'chat' }, ok: 200, request: () => ({ path: '/api/v1/models' }) },

@@ -52,7 +52,10 @@ export class UploadIngestion {
     if (!ingestedKinds.includes(upload.kind)) {
       throw new AppError(ErrorCode.Conflict, `${upload.kind.toUpperCase()} files are not ingested into the columnar cache: only CSV, TSV, JSON and NDJSON files are`);
     }
-    const result = await this.broker.callTool({ qualifiedName: tool, arguments: args, timeoutMs, userId: ownerId });
+    const result = await this.broker.callTool({ qualifiedName: tool, arguments: args, timeoutMs, userId: ownerId }).catch((error: unknown) => {
+      // No data server, or one without the cache's tools: nothing to ingest into (a 404 would read as "no such upload").
+      throw error instanceof AppError && error.code === ErrorCode.NotFound ? new AppError(ErrorCode.Conflict, `There is no columnar cache to ask: ${error.message}`) : error;
+    });
     if (result.isError) throw new AppError(ErrorCode.Conflict, textOf(result) || 'The data server refused without a reason');
     return ingestionOf(result.structuredContent as unknown as UploadIngestionDto);
   }
