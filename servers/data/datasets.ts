@@ -128,19 +128,22 @@ export class Datasets {
 
   /**
    * Ingests a file into the columnar cache, or joins its running ingestion, and resolves once it
-   * is settled; a cancelled or failed one starts again. Without `wait`, answers at once.
+   * is settled, telling `onStatus` where it stands every quarter of a second meanwhile; a
+   * cancelled or failed one starts again. Without `wait`, answers at once.
    */
-  async ingest(path: string, { wait }: { wait: boolean }): Promise<IngestionStatus> {
+  async ingest(path: string, { wait, onStatus }: { wait: boolean; onStatus?: (status: IngestionStatus) => void }): Promise<IngestionStatus> {
     const loaded = await this.cacheable(path);
     if (loaded.ingestion?.state === 'cancelled' || loaded.ingestion?.state === 'failed') loaded.ingestion = undefined;
     const ingestion = this.want(loaded);
-    if (wait) await ingestion?.done;
+    if (wait && ingestion) {
+      const reporter = onStatus && setInterval(() => onStatus(this.statusOf(loaded)), 250);
+      try {
+        await ingestion.done;
+      } finally {
+        clearInterval(reporter);
+      }
+    }
     return this.statusOf(loaded);
-  }
-
-  /** Where the file stands with the columnar cache. */
-  async ingestionOf(path: string): Promise<IngestionStatus> {
-    return this.statusOf(await this.cacheable(path));
   }
 
   /** Cancels the file's ingestion, if it runs or is queued: the file is read where it lies, and not ingested again until asked to be or changed. */

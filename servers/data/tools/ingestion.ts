@@ -5,9 +5,6 @@ import { type DataContext, guarded } from '../context.js';
 import type { IngestionStatus } from '../datasets.js';
 import { ToolError } from '../engine.js';
 
-/** How often a waiting ingest_dataset reports progress. */
-const progressEveryMs = 250;
-
 const stateShape = z.enum(['pending', 'hashing', 'queued', 'ingesting', 'ingested', 'cancelled', 'failed']);
 
 const statusShape = {
@@ -68,21 +65,18 @@ export function registerIngestionTools(server: McpServer, context: DataContext):
       guarded(async () => {
         const { progressToken } = extra._meta ?? {};
         let reported = -1;
-        const report = async () => {
-          const { state, progress } = await context.datasets.ingestionOf(path);
-          if (progress === null || progress === reported) return;
+        const onStatus = ({ state, progress }: IngestionStatus) => {
+          if (progressToken === undefined || progress === null || progress === reported) return;
           reported = progress;
-          await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: progressToken!, progress, total: 1, message: state } });
+          void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total: 1, message: state } }).catch(() => undefined);
         };
-        const reporter = wait && progressToken !== undefined ? setInterval(() => void report().catch(() => undefined), progressEveryMs) : undefined;
         const cancel = () => void context.datasets.cancelIngestion(path).catch(() => undefined);
         extra.signal.addEventListener('abort', cancel, { once: true });
         try {
-          const status = await context.datasets.ingest(path, { wait });
+          const status = await context.datasets.ingest(path, { wait, onStatus });
           if (status.state === 'failed') throw new ToolError(`"${status.path}" was not ingested: ${status.error?.replace(/\.$/, '')}. Questions about it read the file where it lies.`);
           return statusResult(status);
         } finally {
-          clearInterval(reporter);
           extra.signal.removeEventListener('abort', cancel);
         }
       }),
