@@ -32,7 +32,8 @@ export default {
   // Global in Jest (a project's own value is ignored): long enough for the e2e tests, which start processes.
   testTimeout: 120_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,servers}/*/src/**/*.spec.ts'] },
+    // The web app's specs run in Angular's own runner (npm run test:web).
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,servers}/*/src/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/web/'] },
     { ...common, ...withDatabase, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,servers}/*/test/**/*.int-spec.ts'] },
     { ...common, ...withDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...common, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.spec.ts'] },

@@ -83,6 +83,7 @@ const routes: Record<string, Route> = {
     ok: 201,
     request: () => ({ path: '/api/v1/auth/register', init: json({ email: `new-${++registrations}@example.com`, password, name: 'New' }) }),
   },
+  'GET /api/v1/auth/setup': { access: 'public', ok: 200, request: () => ({ path: '/api/v1/auth/setup' }) },
   'POST /api/v1/auth/login': { access: 'public', ok: 200, request: ({ member }) => ({ path: '/api/v1/auth/login', init: json({ email: member.email, password }) }) },
   'POST /api/v1/auth/refresh': { access: 'public', ok: 200, request: async (context) => ({ path: '/api/v1/auth/refresh', init: { method: 'POST', headers: { cookie: await context.refreshCookie() } } }) },
   'POST /api/v1/auth/logout': { access: 'public', ok: 204, request: async (context) => ({ path: '/api/v1/auth/logout', init: { method: 'POST', headers: { cookie: await context.refreshCookie() } } }) },

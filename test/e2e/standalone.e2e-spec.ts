@@ -66,7 +66,7 @@ describe('npm start: the whole platform on one machine, with no DATABASE_URL or 
     expect((await fetch(`${url}/api/v1/mcp/servers`, { headers: signedIn })).status).toBe(200);
   });
 
-  it("shows the platform's health on the page at /", async () => {
+  it("shows the platform's health on the status page", async () => {
     if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
     const browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -78,7 +78,7 @@ describe('npm start: the whole platform on one machine, with no DATABASE_URL or 
       page.on('console', (message) => {
         if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) violations.push(message.text());
       });
-      const response = await page.goto(url);
+      const response = await page.goto(`${url}/status`);
       expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
       expect(response?.headers()['x-content-type-options']).toBe('nosniff');
       await page.getByTestId('overall-status').filter({ hasText: 'Ready' }).waitFor({ timeout: 15_000 });

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { AppError, ErrorCode, type UserDto } from '@dataflow/shared';
 import { AccountsClient } from './accounts.client.js';
 import { AUTH_OPTIONS, type AuthOptions, refreshCookie } from './auth.options.js';
-import { LoginRequest, RegisterRequest, type SessionResponse } from './auth.dto.js';
+import { LoginRequest, RegisterRequest, type SessionResponse, type SetupStatus } from './auth.dto.js';
 import { AnyCaller, CurrentCaller, Public } from './access.guard.js';
 import type { Caller } from './jwt.strategy.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
@@ -37,6 +37,14 @@ export class AuthController {
     private readonly tokens: TokensService,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
   ) {}
+
+  /** Whether this is an empty instance, whose first account becomes the admin, and who may register after it. */
+  @Get('setup')
+  @Public()
+  async setup(): Promise<SetupStatus> {
+    const [anyone] = await this.accounts.listUsers(1, undefined);
+    return { firstRun: anyone === undefined, registration: this.options.registration };
+  }
 
   /** The first account becomes admin; after that, REGISTRATION decides: anyone, holders of an invitation, or nobody. */
   @Post('register')

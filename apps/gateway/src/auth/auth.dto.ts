@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import type { UserDto } from '@dataflow/shared';
+import type { UserDto, RegistrationPolicy } from '@dataflow/shared';
 import { passwordMaxLength } from './passwords.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -41,6 +41,14 @@ export class LoginRequest {
 }
 
 /** What register, login and refresh answer; the refresh token travels in a cookie only. */
+/** GET /api/v1/auth/setup: what a sign-in page needs to know before anyone signs in. */
+export interface SetupStatus {
+  /** No account exists yet: the first to register becomes the admin. */
+  firstRun: boolean;
+  /** Who may register after the first account (REGISTRATION). */
+  registration: RegistrationPolicy;
+}
+
 export interface SessionResponse {
   accessToken: string;
   /** Seconds until the access token expires. */

@@ -1,27 +1,49 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { HealthPage } from './features/health/health.page';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { SessionService } from './core/auth/session.service';
 
-/**
- * Application shell: owns the page landmarks. Feature pages render inside `<main>`;
- * once there is more than one page this becomes `<router-outlet />`.
- */
+/** Application shell: the page landmarks, the navigation and the signed-in person; pages render in `<main>`. */
 @Component({
   selector: 'app-root',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [HealthPage],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive],
   template: `
-    <main class="app-main">
-      <app-health-page />
+    <a class="skip-link" href="#main">Skip to content</a>
+    <header class="app-header">
+      <a class="brand" routerLink="/">MCP DataFlow Chat</a>
+      <nav aria-label="Main">
+        <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">Home</a>
+        <a routerLink="/status" routerLinkActive="active">Status</a>
+      </nav>
+      @if (session.user(); as user) {
+        <div class="account">
+          <span data-testid="signed-in-as">{{ user.name }}<span class="role"> · {{ user.role }}</span></span>
+          <button type="button" (click)="signOut()">Sign out</button>
+        </div>
+      }
+    </header>
+    <main id="main" class="app-main" tabindex="-1">
+      <router-outlet />
     </main>
   `,
   styles: `
     .app-main {
-      box-sizing: border-box;
       inline-size: 100%;
       max-inline-size: 48rem;
       margin-inline: auto;
       padding: clamp(1rem, 4vw, 2.5rem);
     }
+    .app-main:focus {
+      outline: none;
+    }
   `,
 })
-export class App {}
+export class App {
+  protected readonly session = inject(SessionService);
+  private readonly router = inject(Router);
+
+  protected async signOut(): Promise<void> {
+    await this.session.signOut();
+    await this.router.navigate(['/sign-in']);
+  }
+}

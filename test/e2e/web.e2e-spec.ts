@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { findFreePort } from '@dataflow/shared';
+import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots of the main screens, for people to look at (git-ignored). */
+const screenshots = 'test-results/screenshots';
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** What axe-core finds on the page that is serious or critical: rule and the elements, for a readable failure. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(await axeSource);
+  const violations = await page.evaluate(async () => {
+    const { violations } = await (globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+    return violations;
+  });
+  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+describe('the web app, in Chromium, against npm start (no model: direct mode)', () => {
+  let dataDir: string;
+  let url: string;
+  let platform: AppProcess;
+  let browser: Browser;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'OPENAI_MODEL', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_MODEL', 'MODELS_FILE']) delete env[name];
+
+  beforeAll(async () => {
+    if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+    dataDir = await mkdtemp(join(tmpdir(), 'dataflow-web-'));
+    const port = await findFreePort();
+    url = `http://127.0.0.1:${port}`;
+    Object.assign(env, { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    platform = new AppProcess('standalone', ['scripts/start.mjs'], env);
+    await waitForStatus(`${url}/health/ready`, 200, 60_000, platform);
+    await mkdir(screenshots, { recursive: true });
+    // bypassCSP lets the test inject axe-core; the app itself runs under the gateway's policy (see the standalone test).
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('walks the first visitor of an empty instance through creating the admin account, then says what direct mode means', async () => {
+    expect(await (await fetch(`${url}/api/v1/auth/setup`)).json()).toEqual({ firstRun: true, registration: expect.any(String) });
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForURL(`${url}/setup`);
+    await page.getByRole('heading', { name: 'Welcome to MCP DataFlow Chat' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'setup.png'), fullPage: true });
+
+    // A password that is too short is explained, and nothing is sent.
+    await page.getByLabel('Your name').fill('Ana Admin');
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create the admin account' }).click();
+    await page.getByRole('alert').filter({ hasText: 'at least 12 characters' }).waitFor();
+
+    await page.getByLabel('Password').fill('a passphrase for the whole team');
+    await page.getByRole('button', { name: 'Create the admin account' }).click();
+    await page.getByRole('heading', { name: 'Your instance is ready' }).waitFor();
+    expect(await page.getByTestId('model-status').textContent()).toContain('No model is configured: direct mode');
+    expect(await page.getByTestId('signed-in-as').textContent()).toContain('Ana Admin');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'home-direct-mode.png'), fullPage: true });
+    expect(await (await fetch(`${url}/api/v1/auth/setup`)).json()).toMatchObject({ firstRun: false });
+
+    // A reload keeps the session: the refresh cookie gets a new access token, silently.
+    await page.reload();
+    await page.getByTestId('signed-in-as').filter({ hasText: 'Ana Admin' }).waitFor();
+    expect(page.url()).toMatch(/\/(\?welcome=1)?$/);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${url}/sign-in`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'sign-in.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('signs a person in, says why when it cannot, and sends them back to the page they asked for', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/status`);
+    await page.getByTestId('overall-status').filter({ hasText: 'Ready' }).waitFor({ timeout: 15_000 });
+    // A signed-in page asks for a session first.
+    await page.goto(`${url}/`);
+    await page.waitForURL(/\/sign-in/);
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password' }).waitFor();
+    await page.getByLabel('Password').fill('a passphrase for the whole team');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Ana Admin' }).waitFor();
+    await page.close();
+  });
+});
