@@ -52,7 +52,7 @@ describe('the OpenAPI description (distributed)', () => {
       const statuses = Object.keys(operation.responses);
       expect({ route, has500: statuses.includes('500') }).toEqual({ route, has500: true });
       expect(Object.keys(operation.responses['500']!.content!)).toEqual(['application/problem+json']);
-      const secured = !path.startsWith('/health') && !/auth\/(register|login|refresh|logout)$/.test(path);
+      const secured = !path.startsWith('/health') && !/auth\/(setup|register|login|refresh|logout)$/.test(path);
       expect({ route, secured: Boolean(operation.security?.length) }).toEqual({ route, secured });
       if (secured) expect({ route, statuses }).toEqual({ route, statuses: expect.arrayContaining(['401', '403']) });
       if (path.includes('{')) expect({ route, statuses }).toEqual({ route, statuses: expect.arrayContaining(['404']) });

@@ -88,6 +88,37 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     await context.close();
   });
 
+  it('uploads a CSV with its progress, previews it, follows its ingestion into the columnar cache, and deletes it', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${url}/files`);
+    await page.waitForURL(/\/sign-in\?returnUrl=%2Ffiles/);
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByLabel('Password').fill('a passphrase for the whole team');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Files' }).waitFor();
+    await page.getByText('No files yet.').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    const rows = ['id,region,amount', ...Array.from({ length: 5_000 }, (_, index) => `${index + 1},${['north', 'south'][index % 2]},${index * 1.5}`)].join('\n');
+    await page.locator('#file-input').setInputFiles({ name: 'sales.csv', mimeType: 'text/csv', buffer: Buffer.from(rows) });
+    await page.getByTestId('sending').filter({ hasText: 'Uploaded' }).waitFor();
+    const row = page.getByTestId('file-row').filter({ hasText: 'sales.csv' });
+    await row.getByText('CSV', { exact: true }).waitFor();
+    // The upload's preview starts its ingestion; the page follows it to the end.
+    await row.getByTestId('ingestion').filter({ hasText: 'Ingested: questions are fast' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('preview').filter({ hasText: 'First 20 of 5000 rows' }).waitFor();
+    await page.getByTestId('usage').filter({ hasText: /The columnar cache that makes questions fast takes [\d.]+ (KB|MB)/ }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'files.png'), fullPage: true });
+
+    await row.getByRole('button', { name: 'Delete sales.csv' }).click();
+    await page.getByRole('button', { name: 'Delete sales.csv', exact: true }).click();
+    await page.getByText('sales.csv was deleted.').waitFor();
+    await page.getByText('No files yet.').waitFor();
+    await context.close();
+  });
+
   it('signs a person in, says why when it cannot, and sends them back to the page they asked for', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}/status`);

@@ -13,6 +13,7 @@ import { SessionService } from './core/auth/session.service';
       <a class="brand" routerLink="/">MCP DataFlow Chat</a>
       <nav aria-label="Main">
         <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">Home</a>
+        <a routerLink="/files" routerLinkActive="active">Files</a>
         <a routerLink="/status" routerLinkActive="active">Status</a>
       </nav>
       @if (session.user(); as user) {
@@ -29,7 +30,7 @@ import { SessionService } from './core/auth/session.service';
   styles: `
     .app-main {
       inline-size: 100%;
-      max-inline-size: 48rem;
+      max-inline-size: 64rem;
       margin-inline: auto;
       padding: clamp(1rem, 4vw, 2.5rem);
     }
