@@ -119,6 +119,31 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     await context.close();
   });
 
+  it('creates an API key that works, shows it once, and revokes it', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${url}/settings/api-keys`);
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByLabel('Password').fill('a passphrase for the whole team');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('nightly script');
+    await page.getByRole('button', { name: 'Create the key' }).click();
+    const key = (await page.getByTestId('key-value').textContent())!;
+    expect(key).toMatch(/^dfc_/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'api-keys.png'), fullPage: true });
+    const withKey = () => fetch(`${url}/api/v1/conversations`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await withKey()).status).toBe(200);
+
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByTestId('key-value').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Revoke nightly script' }).click();
+    await page.getByTestId('api-key').filter({ hasText: 'nightly script' }).getByText('Revoked').waitFor();
+    expect((await withKey()).status).toBe(401);
+    await context.close();
+  });
+
   it('signs a person in, says why when it cannot, and sends them back to the page they asked for', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}/status`);

@@ -14,6 +14,7 @@ import { SessionService } from './core/auth/session.service';
       <nav aria-label="Main">
         <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">Home</a>
         <a routerLink="/files" routerLinkActive="active">Files</a>
+        <a routerLink="/settings/api-keys" routerLinkActive="active">API keys</a>
         <a routerLink="/status" routerLinkActive="active">Status</a>
       </nav>
       @if (session.user(); as user) {
