@@ -35,7 +35,8 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     dataDir = await mkdtemp(join(tmpdir(), 'dataflow-web-'));
     const port = await findFreePort();
     url = `http://127.0.0.1:${port}`;
-    Object.assign(env, { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    // Many sign-ins within the minute: the per-address limit is tested elsewhere.
+    Object.assign(env, { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '1000', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000' });
     platform = new AppProcess('standalone', ['scripts/start.mjs'], env);
     await waitForStatus(`${url}/health/ready`, 200, 60_000, platform);
     await mkdir(screenshots, { recursive: true });
@@ -142,6 +143,41 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     await page.getByTestId('api-key').filter({ hasText: 'nightly script' }).getByText('Revoked').waitFor();
     expect((await withKey()).status).toBe(401);
     await context.close();
+  });
+
+  it('lets the admin disable and enable a member on the users page, which a member never sees', async () => {
+    const json = (body: unknown, authorization?: string) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
+    const admin = (await (await fetch(`${url}/api/v1/auth/login`, json({ email: 'ana@example.com', password: 'a passphrase for the whole team' }))).json()) as { accessToken: string };
+    const { token } = (await (await fetch(`${url}/api/v1/admin/invitations`, json({ email: 'bo@example.com' }, `Bearer ${admin.accessToken}`))).json()) as { token: string };
+    const member = { email: 'bo@example.com', password: 'another passphrase entirely' };
+    expect((await fetch(`${url}/api/v1/auth/register`, json({ ...member, name: 'Bo Member', invitation: token }))).status).toBe(201);
+    const memberSignsIn = async () => (await fetch(`${url}/api/v1/auth/login`, json(member))).status;
+
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${url}/settings/users`);
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByLabel('Password').fill('a passphrase for the whole team');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Disable Bo Member' }).click();
+    await page.getByTestId('user').filter({ hasText: 'Bo Member' }).getByText('Disabled').waitFor();
+    expect(await memberSignsIn()).toBe(403);
+    await page.getByRole('button', { name: 'Enable Bo Member' }).click();
+    await page.getByRole('button', { name: 'Disable Bo Member' }).waitFor();
+    expect(await memberSignsIn()).toBe(200);
+    await context.close();
+
+    // A member has no Users link, and the page sends them home.
+    const memberPage = await browser.newPage();
+    await memberPage.goto(`${url}/settings/users`);
+    await memberPage.getByLabel('Email').fill(member.email);
+    await memberPage.getByLabel('Password').fill(member.password);
+    await memberPage.getByRole('button', { name: 'Sign in' }).click();
+    await memberPage.getByRole('heading', { name: 'Hello, Bo Member' }).waitFor();
+    expect(await memberPage.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await memberPage.close();
   });
 
   it('signs a person in, says why when it cannot, and sends them back to the page they asked for', async () => {

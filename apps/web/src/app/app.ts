@@ -15,6 +15,9 @@ import { SessionService } from './core/auth/session.service';
         <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">Home</a>
         <a routerLink="/files" routerLinkActive="active">Files</a>
         <a routerLink="/settings/api-keys" routerLinkActive="active">API keys</a>
+        @if (session.user()?.role === 'admin') {
+          <a routerLink="/settings/users" routerLinkActive="active">Users</a>
+        }
         <a routerLink="/status" routerLinkActive="active">Status</a>
       </nav>
       @if (session.user(); as user) {

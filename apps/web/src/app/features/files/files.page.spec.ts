@@ -4,6 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { API_BASE_URL } from '../../core/api-base-url.token';
 import { formatSize } from '../../core/format';
 import { ingestionLabel, ingestionRunning, ingestionStartable, type Upload } from './files.model';
+import { settled } from '../../testing/settled';
 import { FilesPage } from './files.page';
 
 const sales: Upload = {
@@ -27,13 +28,6 @@ describe('the files page', () => {
   });
 
   afterEach(() => http.verify());
-
-  /** Lets the page's awaited answers land, then renders. */
-  async function settled(fixture: { whenStable(): Promise<unknown>; detectChanges(): void }): Promise<void> {
-    for (let turn = 0; turn < 10; turn++) await Promise.resolve();
-    fixture.detectChanges();
-    await fixture.whenStable();
-  }
 
   async function opened() {
     const fixture = TestBed.createComponent(FilesPage);

@@ -5,6 +5,7 @@ import { API_BASE_URL } from '../../core/api-base-url.token';
 import { SessionService } from '../../core/auth/session.service';
 import type { ApiKey } from './api-keys.model';
 import { ApiKeysPage } from './api-keys.page';
+import { settled } from '../../testing/settled';
 
 const old: ApiKey = { id: 'k1', name: 'nightly export', prefix: 'dfc_abcdefgh', scopes: ['files'], createdAt: '2026-12-01T00:00:00Z', expiresAt: null, lastUsedAt: null, revokedAt: null };
 
@@ -25,8 +26,7 @@ describe('the API keys page', () => {
     await signingIn;
     const fixture = TestBed.createComponent(ApiKeysPage);
     http.expectOne('/api/v1/api-keys').flush([old]);
-    for (let turn = 0; turn < 5; turn++) await Promise.resolve();
-    await fixture.whenStable();
+    await settled(fixture);
     return { fixture, root: fixture.nativeElement as HTMLElement };
   }
 
@@ -43,8 +43,7 @@ describe('the API keys page', () => {
     const create = http.expectOne('/api/v1/api-keys');
     expect(create.request.body).toEqual({ name: 'reporting', scopes: ['conversations:read', 'chat', 'files'] });
     create.flush({ key: 'dfc_secret_whole_key', apiKey: { ...old, id: 'k2', name: 'reporting', prefix: 'dfc_secretwh', scopes: ['conversations:read', 'chat', 'files'] } });
-    for (let turn = 0; turn < 5; turn++) await Promise.resolve();
-    await fixture.whenStable();
+    await settled(fixture);
     expect(root.querySelector('[data-testid=key-value]')!.textContent).toBe('dfc_secret_whole_key');
     expect([...root.querySelectorAll('[data-testid=api-key]')].map((item) => item.getAttribute('data-name'))).toEqual(['reporting', 'nightly export']);
   });
@@ -60,8 +59,7 @@ describe('the API keys page', () => {
     const revoke = http.expectOne('/api/v1/api-keys/k1');
     expect(revoke.request.method).toBe('DELETE');
     revoke.flush(null, { status: 204, statusText: 'No Content' });
-    for (let turn = 0; turn < 5; turn++) await Promise.resolve();
-    await fixture.whenStable();
+    await settled(fixture);
     expect(root.querySelector('[data-testid=api-key]')!.textContent).toContain('Revoked');
   });
 });
