@@ -1,9 +1,8 @@
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import type { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { API_BASE_URL } from '../../core/api-base-url.token';
 import { formatSize } from '../../core/format';
 import { ingestionLabel, ingestionRunning, ingestionStartable, type Upload } from './files.model';
+import { httpTestBed } from '../../testing/http-test-bed';
 import { settled } from '../../testing/settled';
 import { FilesPage } from './files.page';
 
@@ -23,8 +22,7 @@ describe('the files page', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), { provide: API_BASE_URL, useValue: '' }] });
-    http = TestBed.inject(HttpTestingController);
+    http = httpTestBed();
   });
 
   afterEach(() => http.verify());

@@ -1,10 +1,9 @@
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import type { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { API_BASE_URL } from '../../core/api-base-url.token';
 import { SessionService } from '../../core/auth/session.service';
 import type { ApiKey } from './api-keys.model';
 import { ApiKeysPage } from './api-keys.page';
+import { httpTestBed } from '../../testing/http-test-bed';
 import { settled } from '../../testing/settled';
 
 const old: ApiKey = { id: 'k1', name: 'nightly export', prefix: 'dfc_abcdefgh', scopes: ['files'], createdAt: '2026-12-01T00:00:00Z', expiresAt: null, lastUsedAt: null, revokedAt: null };
@@ -13,8 +12,7 @@ describe('the API keys page', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), { provide: API_BASE_URL, useValue: '' }] });
-    http = TestBed.inject(HttpTestingController);
+    http = httpTestBed();
   });
 
   afterEach(() => http.verify());

@@ -1,8 +1,7 @@
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import type { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { API_BASE_URL } from '../../core/api-base-url.token';
 import { SessionService } from '../../core/auth/session.service';
+import { httpTestBed } from '../../testing/http-test-bed';
 import { settled } from '../../testing/settled';
 import { type ManagedUser, UsersPage } from './users.page';
 
@@ -13,8 +12,7 @@ describe('the users page (admins)', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), { provide: API_BASE_URL, useValue: '' }] });
-    http = TestBed.inject(HttpTestingController);
+    http = httpTestBed();
   });
 
   afterEach(() => http.verify());
