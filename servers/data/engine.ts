@@ -112,26 +112,15 @@ export class Engine {
    * the ingestion time limit; `signal` cancels it. One at a time: the caller runs them in turn.
    */
   async write(sql: string, { signal, onProgress }: WriteOptions = {}): Promise<void> {
-    signal?.throwIfAborted();
     const connection = this.writer;
-    const interrupt = () => connection.interrupt();
-    signal?.addEventListener('abort', interrupt, { once: true });
-    const timeout = AbortSignal.timeout(this.options.ingestTimeoutMs ?? this.options.timeoutMs);
-    timeout.addEventListener('abort', interrupt, { once: true });
     const progress = onProgress && setInterval(() => {
       const { percentage } = connection.progress;
       if (percentage >= 0) onProgress(Math.min(percentage, 100) / 100);
     }, progressEveryMs);
     try {
-      await connection.run(sql);
-    } catch (error) {
-      if (signal?.aborted) throw new ToolError('Cancelled.');
-      if (timeout.aborted) throw new ToolError(`Cancelled: it ran longer than ${(this.options.ingestTimeoutMs ?? this.options.timeoutMs) / 1000} s, the limit of this server.`);
-      throw new ToolError(describeDuckDbError(error));
+      await interruptible(connection, { limitMs: this.options.ingestTimeoutMs ?? this.options.timeoutMs, subject: 'it', signal }, () => connection.run(sql));
     } finally {
       clearInterval(progress);
-      signal?.removeEventListener('abort', interrupt);
-      timeout.removeEventListener('abort', interrupt);
     }
   }
 
@@ -176,21 +165,37 @@ export class Engine {
 
   private async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection = await this.instance.connect();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      connection.interrupt();
-    }, this.options.timeoutMs);
     try {
-      return await work(connection);
-    } catch (error) {
-      if (error instanceof ToolError) throw error;
-      if (timedOut) throw new ToolError(`Cancelled: the query ran longer than ${this.options.timeoutMs / 1000} s, the limit of this server.`);
-      throw new ToolError(describeDuckDbError(error));
+      return await interruptible(connection, { limitMs: this.options.timeoutMs, subject: 'the query' }, () => work(connection));
     } finally {
-      clearTimeout(timer);
       connection.closeSync();
     }
+  }
+}
+
+/**
+ * Runs `work` on `connection`, interrupting it once `limitMs` has passed or `signal` aborts; what
+ * DuckDB throws becomes a ToolError in words the model can act on (`subject` names what ran).
+ */
+async function interruptible<T>(connection: DuckDBConnection, { limitMs, subject, signal }: { limitMs: number; subject: string; signal?: AbortSignal }, work: () => Promise<T>): Promise<T> {
+  signal?.throwIfAborted();
+  let timedOut = false;
+  const interrupt = () => connection.interrupt();
+  const timer = setTimeout(() => {
+    timedOut = true;
+    interrupt();
+  }, limitMs);
+  signal?.addEventListener('abort', interrupt, { once: true });
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ToolError) throw error;
+    if (signal?.aborted) throw new ToolError('Cancelled.');
+    if (timedOut) throw new ToolError(`Cancelled: ${subject} ran longer than ${limitMs / 1000} s, the limit of this server.`);
+    throw new ToolError(describeDuckDbError(error));
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', interrupt);
   }
 }
 
