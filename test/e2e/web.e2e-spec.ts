@@ -22,6 +22,16 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
 }
 
+/** The admin the first test creates. */
+const admin = { email: 'ana@example.com', password: 'a passphrase for the whole team' };
+
+/** Fills the sign-in form and sends it. */
+async function signIn(page: Page, { email, password }: { email: string; password: string }): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 describe('the web app, in Chromium, against npm start (no model: direct mode)', () => {
   let dataDir: string;
   let url: string;
@@ -62,12 +72,12 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
 
     // A password that is too short is explained, and nothing is sent.
     await page.getByLabel('Your name').fill('Ana Admin');
-    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByLabel('Email').fill(admin.email);
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create the admin account' }).click();
     await page.getByRole('alert').filter({ hasText: 'at least 12 characters' }).waitFor();
 
-    await page.getByLabel('Password').fill('a passphrase for the whole team');
+    await page.getByLabel('Password').fill(admin.password);
     await page.getByRole('button', { name: 'Create the admin account' }).click();
     await page.getByRole('heading', { name: 'Your instance is ready' }).waitFor();
     expect(await page.getByTestId('model-status').textContent()).toContain('No model is configured: direct mode');
@@ -94,9 +104,7 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     const page = await context.newPage();
     await page.goto(`${url}/files`);
     await page.waitForURL(/\/sign-in\?returnUrl=%2Ffiles/);
-    await page.getByLabel('Email').fill('ana@example.com');
-    await page.getByLabel('Password').fill('a passphrase for the whole team');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, admin);
     await page.getByRole('heading', { name: 'Files' }).waitFor();
     await page.getByText('No files yet.').waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
@@ -124,9 +132,7 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${url}/settings/api-keys`);
-    await page.getByLabel('Email').fill('ana@example.com');
-    await page.getByLabel('Password').fill('a passphrase for the whole team');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, admin);
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('nightly script');
     await page.getByRole('button', { name: 'Create the key' }).click();
@@ -147,8 +153,8 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
 
   it('lets the admin disable and enable a member on the users page, which a member never sees', async () => {
     const json = (body: unknown, authorization?: string) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
-    const admin = (await (await fetch(`${url}/api/v1/auth/login`, json({ email: 'ana@example.com', password: 'a passphrase for the whole team' }))).json()) as { accessToken: string };
-    const { token } = (await (await fetch(`${url}/api/v1/admin/invitations`, json({ email: 'bo@example.com' }, `Bearer ${admin.accessToken}`))).json()) as { token: string };
+    const session = (await (await fetch(`${url}/api/v1/auth/login`, json(admin))).json()) as { accessToken: string };
+    const { token } = (await (await fetch(`${url}/api/v1/admin/invitations`, json({ email: 'bo@example.com' }, `Bearer ${session.accessToken}`))).json()) as { token: string };
     const member = { email: 'bo@example.com', password: 'another passphrase entirely' };
     expect((await fetch(`${url}/api/v1/auth/register`, json({ ...member, name: 'Bo Member', invitation: token }))).status).toBe(201);
     const memberSignsIn = async () => (await fetch(`${url}/api/v1/auth/login`, json(member))).status;
@@ -156,9 +162,7 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${url}/settings/users`);
-    await page.getByLabel('Email').fill('ana@example.com');
-    await page.getByLabel('Password').fill('a passphrase for the whole team');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, admin);
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Disable Bo Member' }).click();
@@ -172,9 +176,7 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     // A member has no Users link, and the page sends them home.
     const memberPage = await browser.newPage();
     await memberPage.goto(`${url}/settings/users`);
-    await memberPage.getByLabel('Email').fill(member.email);
-    await memberPage.getByLabel('Password').fill(member.password);
-    await memberPage.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(memberPage, member);
     await memberPage.getByRole('heading', { name: 'Hello, Bo Member' }).waitFor();
     expect(await memberPage.getByRole('link', { name: 'Users' }).count()).toBe(0);
     await memberPage.close();
@@ -187,12 +189,9 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     // A signed-in page asks for a session first.
     await page.goto(`${url}/`);
     await page.waitForURL(/\/sign-in/);
-    await page.getByLabel('Email').fill('ana@example.com');
-    await page.getByLabel('Password').fill('not the password at all');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, { ...admin, password: 'not the password at all' });
     await page.getByRole('alert').filter({ hasText: 'Wrong email or password' }).waitFor();
-    await page.getByLabel('Password').fill('a passphrase for the whole team');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, admin);
     await page.getByRole('heading', { name: 'Hello, Ana Admin' }).waitFor();
     await page.close();
   });
