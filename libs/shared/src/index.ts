@@ -9,6 +9,8 @@ export * from './contracts/accounts.contract.js';
 export * from './contracts/conversations.contract.js';
 export * from './contracts/mcp-broker.contract.js';
 export * from './contracts/turns.contract.js';
+export * from './contracts/turn-events.js';
+export * from './contracts/message-parts.js';
 export * from './contracts/messages.contract.js';
 export * from './contracts/page.js';
 export * from './contracts/rpc-contract.js';

@@ -1,6 +1,7 @@
 import { IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { type NoArguments, rpc, type ServiceHealth } from './rpc-contract.js';
 import { ServiceName } from './service-name.js';
+import type { McpToolResult } from './turn-events.js';
 
 export type McpTransportKind = 'stdio' | 'streamable-http' | 'sse';
 
@@ -124,14 +125,6 @@ export interface CallToolRequest extends McpUserScoped {
   qualifiedName: string;
   arguments?: Record<string, unknown>;
   timeoutMs?: number;
-}
-
-/** A tool's result, as MCP defines it (`content`, `structuredContent`, `isError`). */
-export interface McpToolResult {
-  content: Record<string, unknown>[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-  _meta?: Record<string, unknown>;
 }
 
 /**

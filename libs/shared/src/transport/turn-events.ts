@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import type { LoggedTurnEvent, TurnControl, TurnEvent } from '../contracts/turns.contract.js';
+import type { LoggedTurnEvent, TurnEvent } from '../contracts/turn-events.js';
+import type { TurnControl } from '../contracts/turns.contract.js';
 
 /** How long a finished turn's events stay for late readers. */
 const keepFinishedMs = 60 * 60_000;
