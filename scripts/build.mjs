@@ -1,7 +1,7 @@
 // Builds what is out of date: the server apps with the Nest CLI, the web app with the Angular CLI.
 //   node scripts/build.mjs [server|web] [--force]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,12 +44,15 @@ export function build(names = Object.keys(targets), { force = false } = {}) {
     const target = targets[name];
     if (!force && isFresh(target)) continue;
     console.log(`Building ${name}…`);
+    // The stamp carries the time the build started: a source changed while it ran is built next time.
+    const started = new Date();
     for (const args of target.commands) {
       const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
       if (result.status !== 0) throw new Error(`Building ${name} failed (${args.slice(1).join(' ')})`);
     }
     mkdirSync(dirname(join(root, target.stamp)), { recursive: true });
-    writeFileSync(join(root, target.stamp), new Date().toISOString());
+    writeFileSync(join(root, target.stamp), started.toISOString());
+    utimesSync(join(root, target.stamp), started, started);
   }
 }
 
