@@ -88,6 +88,15 @@ const routes: Record<string, Route> = {
   'POST /api/v1/auth/refresh': { access: 'public', ok: 200, request: async (context) => ({ path: '/api/v1/auth/refresh', init: { method: 'POST', headers: { cookie: await context.refreshCookie() } } }) },
   'POST /api/v1/auth/logout': { access: 'public', ok: 204, request: async (context) => ({ path: '/api/v1/auth/logout', init: { method: 'POST', headers: { cookie: await context.refreshCookie() } } }) },
   'GET /api/v1/auth/me': { access: 'caller', ok: 200, request: () => ({ path: '/api/v1/auth/me' }) },
+  'PATCH /api/v1/auth/me': { access: 'session', ok: 200, request: () => ({ path: '/api/v1/auth/me', init: { method: 'PATCH', body: JSON.stringify({ name: 'Renamed by a caller' }) } }) },
+  'POST /api/v1/auth/password': {
+    access: 'session',
+    ok: 204,
+    // The members' password, kept as it is: every session that gets past access control changes its own.
+    request: () => ({ path: '/api/v1/auth/password', init: json({ currentPassword: password, newPassword: password }) }),
+    // The admin's password is another: past access control, a wrong current password is a 403.
+    adjust: (caller, expected) => (caller === 'admin' && expected === 204 ? 403 : expected),
+  },
 
   'POST /api/v1/api-keys': { access: 'session', ok: 201, request: () => ({ path: '/api/v1/api-keys', init: json({ name: 'made by a caller', scopes: ['chat'] }) }) },
   'GET /api/v1/api-keys': { access: 'session', ok: 200, request: () => ({ path: '/api/v1/api-keys' }) },

@@ -286,6 +286,161 @@ describe('accounts and sessions (distributed)', () => {
   });
 });
 
+describe("a signed-in user's own name and password (distributed)", () => {
+  let platform: DistributedPlatform;
+
+  beforeAll(async () => {
+    platform = new DistributedPlatform({ signedIn: false, env: { REGISTRATION: 'open', AUTH_RATE_LIMIT_PER_MINUTE: '1000', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000' } });
+    await platform.start();
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  const newPassword = 'another long and unusual passphrase';
+  const post = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    platform.api(`/api/v1/auth/${path}`, { method: 'POST', headers: { ...json, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const changePassword = (session: Session, body: unknown, cookie?: string) => post('password', body, { ...bearer(session.accessToken), ...(cookie ? { cookie } : {}) });
+  const rename = (token: string, body: unknown) => platform.api('/api/v1/auth/me', { method: 'PATCH', headers: { ...json, ...bearer(token) }, body: JSON.stringify(body) });
+  const detailOf = async (response: Response) => ((await response.json()) as { detail: string }).detail;
+
+  /** A new account → its session and the refresh cookie of that session. */
+  async function register(email: string): Promise<{ session: Session; cookie: string }> {
+    const response = await post('register', { email, password: strongPassword, name: 'Someone' });
+    expect(response.status).toBe(201);
+    return { session: (await response.json()) as Session, cookie: refreshCookieOf(response) };
+  }
+
+  /** Another device signing in → its session and cookie. */
+  async function signIn(email: string, password = strongPassword): Promise<{ session: Session; cookie: string }> {
+    const response = await post('login', { email, password });
+    expect(response.status).toBe(200);
+    return { session: (await response.json()) as Session, cookie: refreshCookieOf(response) };
+  }
+
+  it('renames the caller (trimmed), for a session only, and refuses a bad name', async () => {
+    const { session } = await register('dana@example.com');
+    const renamed = await rename(session.accessToken, { name: '  Dana Q.  ' });
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ id: session.user.id, email: 'dana@example.com', name: 'Dana Q.', role: 'admin' });
+    expect(((await (await platform.api('/api/v1/auth/me', { headers: bearer(session.accessToken) })).json()) as Session['user']).name).toBe('Dana Q.');
+
+    const cases: [unknown, RegExp][] = [
+      [{ name: '' }, /1 to 100 characters/],
+      [{ name: '   ' }, /1 to 100 characters/],
+      [{ name: 'x'.repeat(101) }, /1 to 100 characters/],
+      [{ name: 42 }, /name must be a string/],
+      [{}, /name/],
+      [{ name: 'Dana', email: 'other@example.com' }, /email should not exist/],
+    ];
+    for (const [body, detail] of cases) {
+      const response = await rename(session.accessToken, body);
+      expect({ body, status: response.status }).toEqual({ body, status: 400 });
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(await detailOf(response)).toMatch(detail);
+    }
+    expect(await platform.database.query(`SELECT name FROM users WHERE id = $1`, [session.user.id])).toEqual([{ name: 'Dana Q.' }]);
+
+    const made = await platform.api('/api/v1/api-keys', { method: 'POST', headers: { ...json, ...bearer(session.accessToken) }, body: JSON.stringify({ name: 'script', scopes: ['admin'] }) });
+    const { key } = (await made.json()) as { key: string };
+    const byKey = await rename(key, { name: 'Renamed by a key' });
+    expect(byKey.status).toBe(403);
+    expect(await detailOf(byKey)).toMatch(/API keys cannot use this route/);
+    expect((await rename('', { name: 'Nobody' })).status).toBe(401);
+  });
+
+  it('changes the password: the other sessions are signed out, this one gets a new refresh cookie, and it is audited', async () => {
+    const here = await register('erin@example.com');
+    const laptop = await signIn('erin@example.com');
+    const phone = await signIn('erin@example.com');
+    const made = await platform.api('/api/v1/api-keys', { method: 'POST', headers: { ...json, ...bearer(here.session.accessToken) }, body: JSON.stringify({ name: 'kept', scopes: ['chat'] }) });
+    const { key } = (await made.json()) as { key: string };
+
+    const changed = await changePassword(here.session, { currentPassword: strongPassword, newPassword }, here.cookie);
+    expect(changed.status).toBe(204);
+    const fresh = refreshCookieOf(changed);
+    expect(fresh).not.toBe(here.cookie);
+    expect(changed.headers.getSetCookie().join()).toMatch(/HttpOnly.*Secure|Secure.*HttpOnly/);
+
+    // Every earlier session, this device's old cookie included, is over; the new cookie carries on.
+    expect((await post('refresh', undefined, { cookie: laptop.cookie })).status).toBe(401);
+    expect((await post('refresh', undefined, { cookie: phone.cookie })).status).toBe(401);
+    expect((await post('refresh', undefined, { cookie: here.cookie })).status).toBe(401);
+    const carriedOn = await post('refresh', undefined, { cookie: fresh });
+    expect(carriedOn.status).toBe(200);
+    expect(((await carriedOn.json()) as Session).user.email).toBe('erin@example.com');
+
+    expect((await post('login', { email: 'erin@example.com', password: strongPassword })).status).toBe(401);
+    expect((await post('login', { email: 'erin@example.com', password: newPassword })).status).toBe(200);
+    // API keys are credentials of their own: they keep working.
+    expect((await platform.api('/api/v1/auth/me', { headers: bearer(key) })).status).toBe(200);
+    expect(await platform.database.query(`SELECT action, target, details FROM audit_log WHERE actor_id = $1 AND action LIKE 'user.password%'`, [here.session.user.id])).toEqual([
+      { action: 'user.password_changed', target: `user:${here.session.user.id}`, details: { revokedSessions: 3 } },
+    ]);
+  });
+
+  it('refuses a wrong current password with 403 in clear words, and changes nothing', async () => {
+    const here = await register('frank@example.com');
+    const elsewhere = await signIn('frank@example.com');
+    const refused = await changePassword(here.session, { currentPassword: 'not my password at all', newPassword }, here.cookie);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await refused.json()).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/current password is not right/) });
+    expect(refused.headers.getSetCookie()).toEqual([]);
+
+    expect((await post('refresh', undefined, { cookie: elsewhere.cookie })).status).toBe(200);
+    expect((await post('login', { email: 'frank@example.com', password: newPassword })).status).toBe(401);
+    expect((await post('login', { email: 'frank@example.com', password: strongPassword })).status).toBe(200);
+    expect(await platform.database.query(`SELECT action FROM audit_log WHERE actor_id = $1 AND action LIKE 'user.password%'`, [here.session.user.id])).toEqual([
+      { action: 'user.password_change_failed' },
+    ]);
+  });
+
+  it('counts wrong current passwords towards the sign-in lockout', async () => {
+    const { session } = await register('grace@example.com');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await changePassword(session, { currentPassword: `wrong guess number ${i}`, newPassword })).status);
+    expect(statuses).toEqual([403, 403, 403, 403, 429]);
+    const lockedOut = await changePassword(session, { currentPassword: strongPassword, newPassword });
+    expect(lockedOut.status).toBe(429);
+    expect(Number(lockedOut.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect((await post('login', { email: 'grace@example.com', password: strongPassword })).status).toBe(429);
+  });
+
+  it('holds the new password to the rules of registration, and refuses bad bodies and callers', async () => {
+    const { session, cookie } = await register('heidi.long@example.com');
+    const cases: [unknown, RegExp][] = [
+      [{ currentPassword: strongPassword, newPassword: 'short' }, /at least 12 characters/],
+      [{ currentPassword: strongPassword, newPassword: 'password1234' }, /too common/],
+      [{ currentPassword: strongPassword, newPassword: 'aaaaaaaaaaaaaaa' }, /too common or too simple/],
+      [{ currentPassword: strongPassword, newPassword: 'my name is heidi.long, see' }, /must not contain the email/],
+      [{ currentPassword: strongPassword, newPassword: 'x'.repeat(257) }, /newPassword must be shorter than or equal to 256 characters/],
+      [{ currentPassword: strongPassword }, /newPassword must be a string/],
+      [{ newPassword }, /currentPassword/],
+      [{ currentPassword: '', newPassword }, /currentPassword must be the password you sign in with now/],
+      [{ currentPassword: strongPassword, newPassword: 12345678901234 }, /newPassword must be a string/],
+      [{ currentPassword: strongPassword, newPassword, email: 'other@example.com' }, /email should not exist/],
+    ];
+    for (const [body, detail] of cases) {
+      const response = await changePassword(session, body, cookie);
+      expect({ body, status: response.status }).toEqual({ body, status: 400 });
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(await detailOf(response)).toMatch(detail);
+    }
+    // Nothing was changed, and the session was not touched.
+    expect((await post('refresh', undefined, { cookie })).status).toBe(200);
+    expect((await post('login', { email: 'heidi.long@example.com', password: strongPassword })).status).toBe(200);
+
+    const made = await platform.api('/api/v1/api-keys', { method: 'POST', headers: { ...json, ...bearer(session.accessToken) }, body: JSON.stringify({ name: 'script', scopes: ['chat'] }) });
+    const { key } = (await made.json()) as { key: string };
+    expect((await post('password', { currentPassword: strongPassword, newPassword }, bearer(key))).status).toBe(403);
+    expect((await post('password', { currentPassword: strongPassword, newPassword })).status).toBe(401);
+    expect((await post('login', { email: 'heidi.long@example.com', password: strongPassword })).status).toBe(200);
+  });
+});
+
 describe('rate limits on the sign-in routes (distributed, counted in Redis)', () => {
   let platform: DistributedPlatform;
 
@@ -317,5 +472,30 @@ describe('rate limits on the sign-in routes (distributed, counted in Redis)', ()
     expect(limited!.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(((await limited!.json()) as { detail: string; code: string })).toMatchObject({ code: 'rate_limited', detail: expect.stringMatching(/wait a minute/) });
+  });
+});
+
+describe('rate limits on a password change (distributed)', () => {
+  let platform: DistributedPlatform;
+
+  beforeAll(async () => {
+    // The admin's registration names its email, which is another account's count than the admin's own password checks.
+    platform = new DistributedPlatform({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '3' } });
+    await platform.start();
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('limits the checks of one account\'s current password, as sign-ins are limited per email', async () => {
+    const attempt = () => platform.api('/api/v1/auth/password', { method: 'POST', body: JSON.stringify({ currentPassword: 'a wrong guess, surely', newPassword: strongPassword }) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await attempt()).status);
+    expect(statuses).toEqual([403, 403, 403, 429]);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ code: 'rate_limited', detail: expect.stringMatching(/wait a minute/) });
   });
 });

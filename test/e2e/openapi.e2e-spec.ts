@@ -28,6 +28,7 @@ describe('the OpenAPI description (distributed)', () => {
         '/api/v1/auth/refresh',
         '/api/v1/auth/logout',
         '/api/v1/auth/me',
+        '/api/v1/auth/password',
         '/api/v1/api-keys',
         '/api/v1/api-keys/{id}',
         '/api/v1/conversations',
@@ -58,6 +59,9 @@ describe('the OpenAPI description (distributed)', () => {
       if (path.includes('{')) expect({ route, statuses }).toEqual({ route, statuses: expect.arrayContaining(['404']) });
     }
     expect(document.paths['/api/v1/conversations']!.get!.security).toEqual([{ 'access-token': [] }, { 'api-key': ['conversations:read'] }]);
+    // A signed-in user's own name and password: a session only, never an API key.
+    expect(document.paths['/api/v1/auth/me']!.patch!.security).toEqual([{ 'access-token': [] }]);
+    expect(document.paths['/api/v1/auth/password']!.post!.security).toEqual([{ 'access-token': [] }]);
   });
 
   it('serves Swagger UI at /api/docs', async () => {

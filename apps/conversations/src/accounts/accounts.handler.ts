@@ -3,12 +3,14 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   AccountsContract,
   AuditRequest,
+  ChangePasswordRequest,
   type Credentials,
   CreateUserRequest,
   FindCredentialsRequest,
   GetUserRequest,
   IssueRefreshTokenRequest,
   ListUsersRequest,
+  UpdateProfileRequest,
   UpdateUserRequest,
   type LoginRecord,
   RecordLoginRequest,
@@ -61,7 +63,7 @@ export class AccountsHandler {
 
   @MessagePattern(AccountsContract.recordLogin.pattern)
   recordLogin(@Payload() request: RecordLoginRequest): Promise<LoginRecord> {
-    return this.accounts.recordLogin(request.email, request.succeeded, request.ip);
+    return this.accounts.recordLogin(request.email, request.succeeded, request.ip, request.check);
   }
 
   @MessagePattern(AccountsContract.audit.pattern)
@@ -73,6 +75,18 @@ export class AccountsHandler {
   @MessagePattern(AccountsContract.listUsers.pattern)
   listUsers(@Payload() request: ListUsersRequest): Promise<UserDto[]> {
     return this.accounts.listUsers(request.limit ?? 50, request.after);
+  }
+
+  @MessagePattern(AccountsContract.updateProfile.pattern)
+  updateProfile(@Payload() request: UpdateProfileRequest): Promise<UserDto> {
+    return this.accounts.updateProfile(request.userId, request.name);
+  }
+
+  @MessagePattern(AccountsContract.changePassword.pattern)
+  async changePassword(@Payload() request: ChangePasswordRequest): Promise<{ revokedSessions: number }> {
+    const changed = await this.accounts.changePassword(request.userId, request.passwordHash, request.refreshTokenHash, new Date(request.refreshExpiresAt), request.ip);
+    this.logger.log({ userId: request.userId, revokedSessions: changed.revokedSessions }, 'password changed: the other sessions are signed out');
+    return changed;
   }
 
   @MessagePattern(AccountsContract.updateUser.pattern)

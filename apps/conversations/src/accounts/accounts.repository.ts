@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, type AuditAction, type Credentials, ErrorCode, type LoginRecord, loginLockout, type Role, type RotationOutcome, type UserDto } from '@dataflow/shared';
+import { AppError, type AuditAction, type Credentials, ErrorCode, type LoginRecord, loginLockout, type PasswordCheck, type Role, type RotationOutcome, type UserDto } from '@dataflow/shared';
 
 interface UserRow {
   id: string;
@@ -78,18 +78,20 @@ export class AccountsRepository {
   }
 
   /**
-   * After a sign-in attempt: a success clears the count of failures; a failure adds one, and the
-   * `loginLockout.failures`-th in a row locks the account for `loginLockout.minutes`. Audited.
+   * After a sign-in attempt (or a password change's check of the current password): a success
+   * clears the count of failures; a failure adds one, and the `loginLockout.failures`-th in a row
+   * locks the account for `loginLockout.minutes`. Audited.
    */
-  recordLogin(email: string, succeeded: boolean, ip: string | undefined): Promise<LoginRecord> {
+  recordLogin(email: string, succeeded: boolean, ip: string | undefined, check: PasswordCheck = 'login'): Promise<LoginRecord> {
     return this.dataSource.transaction(async (manager) => {
       const [user] = (await manager.query(`SELECT id FROM users WHERE lower(email) = lower($1) FOR UPDATE`, [email])) as { id: string }[];
       if (succeeded && user) {
         await manager.query(`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, [user.id]);
-        await this.insertAudit(manager, 'login.succeeded', user.id, undefined, ip, {});
+        if (check === 'login') await this.insertAudit(manager, 'login.succeeded', user.id, undefined, ip, {});
         return { lockedUntil: null };
       }
-      await this.insertAudit(manager, 'login.failed', user?.id, undefined, ip, { email });
+      if (check === 'login') await this.insertAudit(manager, 'login.failed', user?.id, undefined, ip, { email });
+      else await this.insertAudit(manager, 'user.password_change_failed', user?.id, user ? `user:${user.id}` : undefined, ip, {});
       if (!user) return { lockedUntil: null };
       const [[row]] = (await manager.query(
         `UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
@@ -142,6 +144,35 @@ export class AccountsRepository {
         if (disabled) await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
       }
       return toDto(after);
+    });
+  }
+
+  /** The user's own name. */
+  async updateProfile(id: string, name: string): Promise<UserDto> {
+    const [rows] = (await this.dataSource.query(`UPDATE users SET name = $2, updated_at = now() WHERE id = $1 RETURNING ${userColumns}`, [id, name])) as [UserRow[], number];
+    if (!rows[0]) throw new AppError(ErrorCode.NotFound, 'There is no such user');
+    return toDto(rows[0]);
+  }
+
+  /**
+   * A new password: every refresh token of the user is revoked (every session, on every device),
+   * and a new family starts for the session that made the change. The count of failed checks is
+   * cleared, as a sign-in clears it. Audited, with how many sessions were signed out.
+   */
+  changePassword(id: string, passwordHash: string, refreshTokenHash: string, refreshExpiresAt: Date, ip: string | undefined): Promise<{ revokedSessions: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const [user] = (await manager.query(`SELECT id, disabled FROM users WHERE id = $1 FOR UPDATE`, [id])) as { id: string; disabled: boolean }[];
+      if (!user) throw new AppError(ErrorCode.NotFound, 'There is no such user');
+      if (user.disabled) throw new AppError(ErrorCode.Forbidden, 'This account is disabled; ask an admin');
+      await manager.query(`UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = now() WHERE id = $1`, [id, passwordHash]);
+      const [revoked] = (await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING family_id`, [id])) as [
+        { family_id: string }[],
+        number,
+      ];
+      await manager.query(`INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), $2, $3)`, [id, refreshTokenHash, refreshExpiresAt]);
+      const revokedSessions = new Set(revoked.map((row) => row.family_id)).size;
+      await this.insertAudit(manager, 'user.password_changed', id, `user:${id}`, ip, { revokedSessions });
+      return { revokedSessions };
     });
   }
 

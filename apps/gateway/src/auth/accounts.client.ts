@@ -12,6 +12,8 @@ import {
   type InvitationDto,
   type InvitationRef,
   type UpdateUserRequest,
+  type UpdateProfileRequest,
+  type ChangePasswordRequest,
   type Credentials,
   InjectServiceClient,
   type RotationOutcome,
@@ -91,5 +93,13 @@ export class AccountsClient {
 
   updateUser(request: UpdateUserRequest): Promise<UserDto> {
     return this.client.send(AccountsContract.updateUser, request);
+  }
+
+  updateProfile(request: UpdateProfileRequest): Promise<UserDto> {
+    return this.client.send(AccountsContract.updateProfile, request);
+  }
+
+  changePassword(request: ChangePasswordRequest): Promise<{ revokedSessions: number }> {
+    return this.client.send(AccountsContract.changePassword, request);
   }
 }

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, ErrorCode, type UserDto } from '@dataflow/shared';
 import { AccountsClient } from './accounts.client.js';
 import { AUTH_OPTIONS, type AuthOptions, refreshCookie } from './auth.options.js';
-import { LoginRequest, RegisterRequest, type SessionResponse, type SetupStatus } from './auth.dto.js';
-import { AnyCaller, CurrentCaller, Public } from './access.guard.js';
+import { ChangePasswordBody, LoginRequest, RegisterRequest, type SessionResponse, type SetupStatus, UpdateProfileBody } from './auth.dto.js';
+import { AnyCaller, CurrentCaller, Public, SessionOnly } from './access.guard.js';
 import type { Caller } from './jwt.strategy.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { AuthThrottlerGuard } from './throttling.js';
@@ -20,6 +20,12 @@ function locked(until: string): AppError {
   return new AppError(ErrorCode.RateLimited, `Too many failed sign-ins: this account is locked for ${Math.ceil(seconds / 60)} more minute(s)`, { retryAfterSeconds: seconds });
 }
 
+/** A token outliving its account says nothing about the account. */
+function accountGone(error: unknown): never {
+  if (error instanceof AppError && error.code === ErrorCode.NotFound) throw new AppError(ErrorCode.Unauthorized, 'This account does not exist any more');
+  throw error;
+}
+
 function cookieValue(request: Request, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
@@ -28,7 +34,11 @@ function cookieValue(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** Accounts and sessions: register, sign in, refresh silently, sign out, and who am I. Rate limited per address and per email. */
+/**
+ * Accounts and sessions: register, sign in, refresh silently, sign out, who am I, and a signed-in
+ * user's own name and password. Rate limited per address, and per email named (or, for a password
+ * change, per account).
+ */
 @Controller('api/v1/auth')
 @UseGuards(AuthThrottlerGuard)
 export class AuthController {
@@ -117,11 +127,52 @@ export class AuthController {
   @Get('me')
   @AnyCaller()
   me(@CurrentCaller() caller: Caller): Promise<UserDto> {
-    return this.accounts.getUser(caller.userId).catch((error: unknown) => {
-      // A token outliving its account says nothing about the account.
-      if (error instanceof AppError && error.code === ErrorCode.NotFound) throw new AppError(ErrorCode.Unauthorized, 'This account does not exist any more');
-      throw error;
+    return this.accounts.getUser(caller.userId).catch(accountGone);
+  }
+
+  /** The signed-in user's own name (a session only, not an API key). */
+  @Patch('me')
+  @SessionOnly()
+  updateProfile(@CurrentCaller() caller: Caller, @Body() body: UpdateProfileBody): Promise<UserDto> {
+    return this.accounts.updateProfile({ userId: caller.userId, name: body.name }).catch(accountGone);
+  }
+
+  /**
+   * A new password, given the current one (a session only, not an API key). The new one follows
+   * the rules of registration. A wrong current password is a 403 that counts towards the sign-in
+   * lockout. Every other session of the user is signed out (their refresh tokens revoked; access
+   * tokens already issued live out their minutes); this one gets a new refresh cookie. API keys
+   * are not touched.
+   */
+  @Post('password')
+  @SessionOnly()
+  @HttpCode(204)
+  async changePassword(
+    @CurrentCaller() caller: Caller,
+    @Body() body: ChangePasswordBody,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    const { email } = await this.accounts.getUser(caller.userId).catch(accountGone);
+    const problem = passwordProblem(body.newPassword, email);
+    if (problem) throw new AppError(ErrorCode.ValidationFailed, problem, { field: 'newPassword' });
+    const credentials = await this.accounts.findCredentials(email);
+    if (!credentials) throw new AppError(ErrorCode.Unauthorized, 'This account does not exist any more');
+    if (credentials.lockedUntil) throw locked(credentials.lockedUntil);
+    if (credentials.user.disabled) throw new AppError(ErrorCode.Forbidden, 'This account is disabled; ask an admin');
+    if (!(await verifyPassword(credentials.passwordHash, body.currentPassword))) {
+      const record = await this.accounts.recordLogin({ email, succeeded: false, ip: request.ip, check: 'password_change' });
+      throw record.lockedUntil ? locked(record.lockedUntil) : new AppError(ErrorCode.Forbidden, 'The current password is not right; the password was not changed', { field: 'currentPassword' });
+    }
+    const refresh = this.tokens.newRefreshToken();
+    await this.accounts.changePassword({
+      userId: caller.userId,
+      passwordHash: await hashPassword(body.newPassword),
+      refreshTokenHash: refresh.hash,
+      refreshExpiresAt: refresh.expiresAt.toISOString(),
+      ip: request.ip,
     });
+    this.setCookie(response, refresh);
   }
 
   private async startSession(user: UserDto, response: Response): Promise<SessionResponse> {

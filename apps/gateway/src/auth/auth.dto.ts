@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import type { UserDto, RegistrationPolicy } from '@dataflow/shared';
 import { passwordMaxLength } from './passwords.js';
 
@@ -40,7 +40,28 @@ export class LoginRequest {
   password!: string;
 }
 
-/** What register, login and refresh answer; the refresh token travels in a cookie only. */
+/** PATCH /api/v1/auth/me: what a signed-in user changes of their own account. */
+export class UpdateProfileBody {
+  @Length(1, 100, { message: 'name must have 1 to 100 characters' })
+  @Transform(trim)
+  @IsString()
+  name!: string;
+}
+
+/** POST /api/v1/auth/password. */
+export class ChangePasswordBody {
+  /** The password the account has now. */
+  @MaxLength(passwordMaxLength)
+  @IsNotEmpty({ message: 'currentPassword must be the password you sign in with now' })
+  @IsString()
+  currentPassword!: string;
+
+  /** The rules of registration: 12 to 256 characters, not a common one, not containing the email's name. */
+  @MaxLength(passwordMaxLength)
+  @IsString()
+  newPassword!: string;
+}
+
 /** GET /api/v1/auth/setup: what a sign-in page needs to know before anyone signs in. */
 export interface SetupStatus {
   /** No account exists yet: the first to register becomes the admin. */
@@ -49,6 +70,7 @@ export interface SetupStatus {
   registration: RegistrationPolicy;
 }
 
+/** What register, login and refresh answer; the refresh token travels in a cookie only. */
 export interface SessionResponse {
   accessToken: string;
   /** Seconds until the access token expires. */

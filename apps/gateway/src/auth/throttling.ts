@@ -5,21 +5,25 @@ import { AppError, ErrorCode } from '@dataflow/shared';
 export interface AuthRateLimits {
   /** Requests per minute from one address to the sign-in routes. */
   perIp: number;
-  /** Requests per minute naming one email (login, register). */
+  /** Requests per minute naming one email (login, register), or checking one signed-in account's password (a password change). */
   perAccount: number;
 }
 
-const emailOf = (context: ExecutionContext): string | undefined => {
-  const email = (context.switchToHttp().getRequest<{ body?: { email?: unknown } }>().body ?? {}).email;
-  return typeof email === 'string' && email.trim() ? email.trim().toLowerCase() : undefined;
+/** The account a request's attempts count against: the email it names, or the signed-in caller whose current password it checks. */
+const accountOf = (context: ExecutionContext): string | undefined => {
+  const request = context.switchToHttp().getRequest<{ body?: { email?: unknown; currentPassword?: unknown }; user?: { userId?: unknown } }>();
+  const { email, currentPassword } = request.body ?? {};
+  if (typeof email === 'string' && email.trim()) return email.trim().toLowerCase();
+  // The access guard, which runs first, has set the caller.
+  return currentPassword !== undefined && typeof request.user?.userId === 'string' ? `user:${request.user.userId}` : undefined;
 };
 
-/** Two limits on the sign-in routes, shared by all of them: per client address, and per email named. */
+/** Two limits on the sign-in routes, shared by all of them: per client address, and per account (the email named, or the signed-in caller changing their password). */
 export function authThrottling(limits: AuthRateLimits, storage?: ThrottlerStorage): ThrottlerModuleOptions {
   return {
     throttlers: [
       { name: 'ip', ttl: 60_000, limit: limits.perIp },
-      { name: 'account', ttl: 60_000, limit: limits.perAccount, skipIf: (context) => emailOf(context) === undefined, getTracker: (_request, context) => emailOf(context) ?? '' },
+      { name: 'account', ttl: 60_000, limit: limits.perAccount, skipIf: (context) => accountOf(context) === undefined, getTracker: (_request, context) => accountOf(context) ?? '' },
     ],
     // One bucket per tracker for every auth route, not one per route.
     generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,

@@ -108,6 +108,44 @@ export class GetUserRequest {
   id!: string;
 }
 
+/** A user changes what their own account shows: their name (trimmed by the gateway). */
+export class UpdateProfileRequest {
+  @IsUUID()
+  userId!: string;
+
+  @Length(1, 100)
+  @IsString()
+  name!: string;
+}
+
+/**
+ * A user's new password, once the gateway has checked the current one. In one transaction: the
+ * hash is replaced, every refresh token of the user is revoked (every session, on every device),
+ * a new token family starts for the session that made the change, and the change is audited.
+ */
+export class ChangePasswordRequest {
+  @IsUUID()
+  userId!: string;
+
+  /** An argon2id hash (PHC string) of the new password. */
+  @MaxLength(512)
+  @IsString()
+  passwordHash!: string;
+
+  /** A SHA-256 hash (hex) of the refresh token the changing session gets instead of its old one. */
+  @Length(64, 64)
+  @IsString()
+  refreshTokenHash!: string;
+
+  @IsISO8601()
+  refreshExpiresAt!: string;
+
+  @IsOptional()
+  @MaxLength(64)
+  @IsString()
+  ip?: string;
+}
+
 export class IssueRefreshTokenRequest {
   @IsUUID()
   userId!: string;
@@ -217,6 +255,8 @@ export const auditActions = [
   'api_key.created',
   'api_key.revoked',
   'user.role_changed',
+  'user.password_changed',
+  'user.password_change_failed',
   'user.disabled',
   'user.enabled',
   'invitation.created',
@@ -231,6 +271,10 @@ export const auditActions = [
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
+/** What a password was checked for: a sign-in, or a signed-in user's password change (its current password). */
+export const passwordChecks = ['login', 'password_change'] as const;
+export type PasswordCheck = (typeof passwordChecks)[number];
+
 export class RecordLoginRequest {
   @MaxLength(254)
   @IsString()
@@ -238,6 +282,11 @@ export class RecordLoginRequest {
 
   @IsBoolean()
   succeeded!: boolean;
+
+  /** `login` when left out. A wrong current password counts towards the lockout like a failed sign-in, audited as `user.password_change_failed`. */
+  @IsOptional()
+  @IsIn(passwordChecks)
+  check?: PasswordCheck;
 
   @IsOptional()
   @MaxLength(64)
@@ -333,6 +382,10 @@ export const AccountsContract = {
   listInvitations: rpc<NoArguments, InvitationDto[]>(ServiceName.Conversations, 'accounts.invitations.list'),
   /** Deletes an unused invitation; NotFound when there is none (used ones are kept as a record). Audited. */
   revokeInvitation: rpc<InvitationRef, { revoked: true }>(ServiceName.Conversations, 'accounts.invitations.revoke'),
+  /** The user's own name; NotFound when there is no such user. */
+  updateProfile: rpc<UpdateProfileRequest, UserDto>(ServiceName.Conversations, 'accounts.users.updateProfile'),
+  /** Replaces the password hash and signs out every session but the new one it starts (see the request); NotFound, or Forbidden for a disabled account. Audited. */
+  changePassword: rpc<ChangePasswordRequest, { revokedSessions: number }>(ServiceName.Conversations, 'accounts.users.changePassword'),
   /** Role and disabled flag; Conflict when it would leave no active admin. Disabling signs the user out (refresh tokens revoked). Audited. */
   updateUser: rpc<UpdateUserRequest, UserDto>(ServiceName.Conversations, 'accounts.users.update'),
 };
