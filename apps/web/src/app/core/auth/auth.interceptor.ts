@@ -2,9 +2,10 @@ import { HttpErrorResponse, type HttpInterceptorFn, type HttpRequest } from '@an
 import { inject } from '@angular/core';
 import { Router } from '@angular/router';
 import { catchError, from, switchMap, throwError } from 'rxjs';
-import { AUTH_PATH, SessionService } from './session.service';
+import { AUTH_PATH, SESSION_ROUTES, SessionService } from './session.service';
 
 const withToken = (request: HttpRequest<unknown>, token: string) => request.clone({ setHeaders: { authorization: `Bearer ${token}` } });
+const isSessionRoute = (url: string) => SESSION_ROUTES.some((route) => url.split('?')[0]!.endsWith(`${AUTH_PATH}${route}`));
 
 /**
  * Gives API calls the session's access token. A 401 refreshes the session once, silently, and
@@ -14,7 +15,7 @@ const withToken = (request: HttpRequest<unknown>, token: string) => request.clon
 export const authInterceptor: HttpInterceptorFn = (request, next) => {
   const session = inject(SessionService);
   const router = inject(Router);
-  if (!request.url.includes('/api/') || (request.url.includes(AUTH_PATH) && !request.url.endsWith('/me'))) return next(request);
+  if (!request.url.includes('/api/') || isSessionRoute(request.url)) return next(request);
   const token = session.session()?.accessToken;
   return next(token ? withToken(request, token) : request).pipe(
     catchError((error: unknown) => {

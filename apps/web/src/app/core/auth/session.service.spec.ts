@@ -66,6 +66,30 @@ describe('SessionService and the auth interceptor', () => {
     expect(await calls).toEqual([{ items: [] }, { items: [] }]);
   });
 
+  it("gives the signed-in person's own auth routes the token, never the routes the session itself calls", async () => {
+    const signingIn = session.signIn({ email: ana.email, password: 'a long passphrase' });
+    http.expectOne('/api/v1/auth/login').flush(answer('t1'));
+    await signingIn;
+    const client = TestBed.inject(HttpClient);
+    void firstValueFrom(client.post('/api/v1/auth/password', {}));
+    void firstValueFrom(client.patch('/api/v1/auth/me', {}));
+    void firstValueFrom(client.get('/api/v1/auth/setup'));
+    expect(http.expectOne('/api/v1/auth/password').request.headers.get('authorization')).toBe('Bearer t1');
+    expect(http.expectOne('/api/v1/auth/me').request.headers.get('authorization')).toBe('Bearer t1');
+    expect(http.expectOne('/api/v1/auth/setup').request.headers.has('authorization')).toBe(false);
+  });
+
+  it('replaces the signed-in user, keeping the session, and only for the same account', async () => {
+    const signingIn = session.signIn({ email: ana.email, password: 'a long passphrase' });
+    http.expectOne('/api/v1/auth/login').flush(answer('t1'));
+    await signingIn;
+    session.replaceUser({ ...ana, name: 'Ana María' });
+    expect(session.user()?.name).toBe('Ana María');
+    expect(session.session()?.accessToken).toBe('t1');
+    session.replaceUser({ ...ana, id: 'someone-else', name: 'Mallory' });
+    expect(session.user()?.name).toBe('Ana María');
+  });
+
   it('sends the person to sign-in, with the page to come back to, when the session cannot be refreshed', async () => {
     const router = TestBed.inject(Router);
     const navigate = vi.spyOn(router, 'navigate').mockResolvedValue(true);

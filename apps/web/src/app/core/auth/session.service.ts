@@ -3,10 +3,12 @@ import { Service, computed, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import { API_BASE_URL } from '../api-base-url.token';
 import { apiUrl } from '../api-url';
-import type { Credentials, Registration, Session, SessionResponse, SetupStatus } from './session.model';
+import type { Credentials, Registration, Session, SessionResponse, SetupStatus, User } from './session.model';
+
+export const AUTH_PATH = '/api/v1/auth/';
 
 /** The auth routes the session itself calls: never given an access token, never refreshed on a 401. */
-export const AUTH_PATH = '/api/v1/auth/';
+export const SESSION_ROUTES: readonly string[] = ['setup', 'register', 'login', 'refresh', 'logout'];
 
 /**
  * The signed-in session: the access token lives in memory only; the refresh token is the
@@ -53,6 +55,11 @@ export class SessionService {
   /** The session there is, or one from the refresh cookie (after a reload). */
   async restore(): Promise<Session | null> {
     return this.current() ?? this.refresh();
+  }
+
+  /** The account as the gateway now gives it (after a change of name), in the same session. */
+  replaceUser(user: User): void {
+    this.current.update((session) => (session && session.user.id === user.id ? { ...session, user } : session));
   }
 
   async signOut(): Promise<void> {

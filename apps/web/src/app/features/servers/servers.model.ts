@@ -1,0 +1,184 @@
+/** The MCP API's shapes (`/api/v1/mcp`, `/api/v1/admin/mcp`), as the gateway's OpenAPI gives them. */
+
+export type ServerState = 'idle' | 'starting' | 'ready' | 'degraded' | 'restarting' | 'failed' | 'disabled';
+
+export interface ServerSummary {
+  readonly name: string;
+  readonly transport: 'stdio' | 'streamable-http' | 'sse';
+  /** `shared`: one instance for everyone; `user`: one per user, started on first use. */
+  readonly scope: 'shared' | 'user';
+  readonly enabled: boolean;
+  readonly description?: string;
+  /** For a per-user server, the state of the caller's own instance. */
+  readonly state: ServerState;
+  readonly stateSince: string;
+  readonly stateAgeMs: number;
+  readonly restarts: number;
+  readonly lastError?: string;
+  readonly toolCount: number;
+  /** Per-user servers: how many users' instances run now. */
+  readonly instances?: number;
+}
+
+export interface ToolInfo {
+  /** `server__tool`. */
+  readonly qualifiedName: string;
+  readonly server: string;
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly inputSchema: Readonly<Record<string, unknown>>;
+  readonly outputSchema?: Readonly<Record<string, unknown>>;
+  readonly annotations?: Readonly<Record<string, unknown>>;
+}
+
+export interface ServerDetail extends ServerSummary {
+  /** As written in the config, `${VAR}` templates kept and env and header values masked. */
+  readonly definition: {
+    readonly command?: string;
+    readonly args?: readonly string[];
+    readonly url?: string;
+    readonly timeoutMs: number;
+    readonly toolAllowlist?: readonly string[];
+    readonly toolDenylist?: readonly string[];
+  };
+  readonly tools: readonly ToolInfo[];
+  /** The last lines the server wrote to stderr (stdio servers). */
+  readonly stderr: readonly string[];
+}
+
+export interface ReloadReport {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+  readonly unchanged: readonly string[];
+  /** Per server: why it cannot be (re)started from the new file. */
+  readonly errors: Readonly<Record<string, string>>;
+}
+
+/** A tool's result, as MCP defines it. */
+export interface ToolResult {
+  readonly content?: readonly Readonly<Record<string, unknown>>[];
+  readonly structuredContent?: Readonly<Record<string, unknown>>;
+  readonly isError?: boolean;
+}
+
+/** Where a server is, in words: what the state means for the people who use it. */
+export function stateLabel(server: Pick<ServerSummary, 'state' | 'lastError'>): string {
+  switch (server.state) {
+    case 'idle':
+      return 'Idle — runs one instance per user; yours starts when it is first used';
+    case 'starting':
+      return 'Starting — launching it and reading its tools';
+    case 'ready':
+      return 'Ready — answering calls';
+    case 'degraded':
+      return 'Degraded — still answering, but it missed a ping or its tool list could not be refreshed';
+    case 'restarting':
+      return server.lastError ? 'Restarting after a crash — calls are refused until it is back' : 'Restarting — calls are refused until it is back';
+    case 'failed':
+      return 'Failed — gave up after repeated crashes, or it cannot start as configured; Restart tries again';
+    case 'disabled':
+      return 'Disabled — switched off; calls are refused';
+  }
+}
+
+/** Short names of the states, for the summary line. */
+const stateNames: Readonly<Record<ServerState, string>> = {
+  idle: 'idle',
+  starting: 'starting',
+  ready: 'ready',
+  degraded: 'degraded',
+  restarting: 'restarting',
+  failed: 'failed',
+  disabled: 'disabled',
+};
+
+/** One line over the list: how many servers, and how many in each state ("3 servers: 2 ready, 1 failed."). */
+export function serversSummary(servers: readonly Pick<ServerSummary, 'state'>[]): string {
+  if (!servers.length) return 'No MCP servers are configured.';
+  const counts = new Map<ServerState, number>();
+  for (const { state } of servers) counts.set(state, (counts.get(state) ?? 0) + 1);
+  const parts = (Object.keys(stateNames) as ServerState[]).filter((state) => counts.has(state)).map((state) => `${counts.get(state)} ${stateNames[state]}`);
+  return `${servers.length} ${servers.length === 1 ? 'server' : 'servers'}: ${parts.join(', ')}.`;
+}
+
+/**
+ * How long a state has lasted, when the broker knows: it does not keep the time for an idle or
+ * a disabled server (it answers 0 ms for them), so none is said.
+ */
+export function stateAge(server: Pick<ServerSummary, 'state' | 'stateAgeMs'>): string {
+  if (server.state === 'idle' || server.state === 'disabled') return '';
+  return `for ${formatDuration(server.stateAgeMs)}`;
+}
+
+/** A length of time for people: "less than a second", "12 s", "4 min 5 s", "3 h 20 min", "2 d 4 h". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'less than a second';
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+/** A call's elapsed time: "340 ms", "2.4 s", and longer ones as {@link formatDuration}. */
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`;
+  return formatDuration(ms);
+}
+
+export function scopeLabel(server: Pick<ServerSummary, 'scope' | 'instances'>): string {
+  if (server.scope === 'shared') return 'shared: one instance for everyone';
+  const running = server.instances ?? 0;
+  return `per user: one instance each (${running} running now)`;
+}
+
+export function transportLabel(transport: ServerSummary['transport']): string {
+  switch (transport) {
+    case 'stdio':
+      return 'stdio (a local process)';
+    case 'streamable-http':
+      return 'Streamable HTTP (remote)';
+    case 'sse':
+      return 'SSE (remote, legacy)';
+  }
+}
+
+/**
+ * What a tool's annotations say, in words. They are the server's hints, not guarantees; a tool
+ * that is not marked read-only asks for the user's approval before it runs in a chat.
+ */
+export function annotationWords(annotations: Readonly<Record<string, unknown>> | undefined): string[] {
+  const hints = annotations ?? {};
+  const words: string[] = [];
+  if (hints['readOnlyHint'] === true) words.push('read-only');
+  else {
+    words.push('may change things: asks for approval in a chat');
+    if (hints['destructiveHint'] === true) words.push('may delete or overwrite data');
+    if (hints['destructiveHint'] === false) words.push('only adds, never deletes');
+  }
+  if (hints['idempotentHint'] === true) words.push('the same arguments give the same outcome');
+  if (hints['openWorldHint'] === true) words.push('reaches outside systems');
+  if (hints['openWorldHint'] === false) words.push('works on its own data only');
+  return words;
+}
+
+/** Whether the server's configuration offers the tool for calls (its allowlist and denylist), as the broker decides. */
+export function toolOffered(definition: ServerDetail['definition'], tool: string): boolean {
+  if (definition.toolAllowlist && !definition.toolAllowlist.includes(tool)) return false;
+  return !definition.toolDenylist?.includes(tool);
+}
+
+/** A reload's outcome in words ("Config reloaded: 1 added (github), 2 unchanged."); the errors are listed apart. */
+export function reloadSummary(report: ReloadReport): string {
+  const named = (count: readonly string[], what: string) => (count.length ? `${count.length} ${what} (${count.join(', ')})` : '');
+  const parts = [named(report.added, 'added'), named(report.changed, 'changed'), named(report.removed, 'removed'), report.unchanged.length ? `${report.unchanged.length} unchanged` : ''].filter(Boolean);
+  const errors = Object.keys(report.errors).length;
+  const tail = errors ? ` ${errors} ${errors === 1 ? 'server cannot' : 'servers cannot'} start:` : '';
+  return `Config reloaded: ${parts.length ? parts.join(', ') : 'no servers'}.${tail}`;
+}
