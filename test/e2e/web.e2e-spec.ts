@@ -1,64 +1,21 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { findFreePort } from '@dataflow/shared';
-import { AppProcess, waitForStatus } from '@dataflow/shared/testing';
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Screenshots of the main screens, for people to look at (git-ignored). */
-const screenshots = 'test-results/screenshots';
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** What axe-core finds on the page that is serious or critical: rule and the elements, for a readable failure. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(await axeSource);
-  const violations = await page.evaluate(async () => {
-    const { violations } = await (globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
-    return violations;
-  });
-  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-}
+import type { Browser, Page } from 'playwright-core';
+import { accessibilityProblems, screenshots, signIn, startWebPlatform, type WebPlatform } from './web-browser.js';
 
 /** The admin the first test creates. */
 const admin = { email: 'ana@example.com', password: 'a passphrase for the whole team' };
 
-/** Fills the sign-in form and sends it. */
-async function signIn(page: Page, { email, password }: { email: string; password: string }): Promise<void> {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 describe('the web app, in Chromium, against npm start (no model: direct mode)', () => {
-  let dataDir: string;
+  let web: WebPlatform;
   let url: string;
-  let platform: AppProcess;
   let browser: Browser;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENAI_API_KEY', 'OPENAI_MODEL', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_MODEL', 'MODELS_FILE']) delete env[name];
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
-    dataDir = await mkdtemp(join(tmpdir(), 'dataflow-web-'));
-    const port = await findFreePort();
-    url = `http://127.0.0.1:${port}`;
-    // Many sign-ins within the minute: the per-address limit is tested elsewhere.
-    Object.assign(env, { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '1000', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000' });
-    platform = new AppProcess('standalone', ['scripts/start.mjs'], env);
-    await waitForStatus(`${url}/health/ready`, 200, 60_000, platform);
-    await mkdir(screenshots, { recursive: true });
-    // bypassCSP lets the test inject axe-core; the app itself runs under the gateway's policy (see the standalone test).
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    web = await startWebPlatform('web');
+    ({ url, browser } = web);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => web?.stop());
 
   it('walks the first visitor of an empty instance through creating the admin account, then says what direct mode means', async () => {
     expect(await (await fetch(`${url}/api/v1/auth/setup`)).json()).toEqual({ firstRun: true, registration: expect.any(String) });
@@ -120,6 +77,12 @@ describe('the web app, in Chromium, against npm start (no model: direct mode)', 
     await page.getByTestId('usage').filter({ hasText: /The columnar cache that makes questions fast takes [\d.]+ (KB|MB)/ }).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'files.png'), fullPage: true });
+
+    // "Ask about this file" starts a chat with the file attached.
+    await row.getByRole('link', { name: 'Ask about this file: sales.csv' }).click();
+    await page.getByRole('button', { name: 'Remove sales.csv' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.goBack();
 
     await row.getByRole('button', { name: 'Delete sales.csv' }).click();
     await page.getByRole('button', { name: 'Delete sales.csv', exact: true }).click();

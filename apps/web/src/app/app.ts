@@ -12,11 +12,13 @@ import { SessionService } from './core/auth/session.service';
     <header class="app-header">
       <a class="brand" routerLink="/">MCP DataFlow Chat</a>
       <nav aria-label="Main">
-        <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">Home</a>
+        <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">Chat</a>
         <a routerLink="/files" routerLinkActive="active">Files</a>
+        <a routerLink="/settings" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">Settings</a>
         <a routerLink="/settings/api-keys" routerLinkActive="active">API keys</a>
         @if (session.user()?.role === 'admin') {
           <a routerLink="/settings/users" routerLinkActive="active">Users</a>
+          <a routerLink="/servers" routerLinkActive="active">MCP servers</a>
         }
         <a routerLink="/status" routerLinkActive="active">Status</a>
       </nav>

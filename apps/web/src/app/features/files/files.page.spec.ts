@@ -1,5 +1,6 @@
 import type { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
 import { formatSize } from '../../core/format';
 import { ingestionLabel, ingestionRunning, ingestionStartable, type Upload } from './files.model';
 import { httpTestBed } from '../../testing/http-test-bed';
@@ -22,7 +23,7 @@ describe('the files page', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
-    http = httpTestBed();
+    http = httpTestBed(provideRouter([]));
   });
 
   afterEach(() => http.verify());

@@ -1,12 +1,13 @@
 import { DatePipe } from '@angular/common';
-import { HttpEventType } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { firstValueFrom, interval, type Subscription } from 'rxjs';
+import { RouterLink } from '@angular/router';
+import { firstValueFrom, interval } from 'rxjs';
 import { formatSize } from '../../core/format';
 import { problemMessage } from '../../core/problem';
 import { type Ingestion, ingestedKinds, ingestionLabel, ingestionRunning, ingestionStartable, type Sending, type Upload, type UploadDetail, type Usage } from './files.model';
 import { FilesService } from './files.service';
+import { UploadQueue } from './upload-queue';
 
 /** How often a running ingestion is asked about. */
 const ingestionPollMs = 1_000;
@@ -22,21 +23,24 @@ type Preview = { readonly state: 'loading' } | { readonly state: 'loaded'; reado
 @Component({
   selector: 'app-files-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe],
+  imports: [DatePipe, RouterLink],
   templateUrl: './files.page.html',
   styleUrl: './files.page.css',
 })
 export class FilesPage {
   private readonly api = inject(FilesService);
-  private readonly uploads = new Map<number, Subscription>();
-  private nextKey = 1;
+  private readonly queue = new UploadQueue(this.api, (upload) => {
+    this.files.update((list) => [upload, ...list]);
+    void this.refreshUsage();
+    if (ingestedKinds.includes(upload.kind)) void this.showPreview(upload.id, true);
+  });
 
   protected readonly files = signal<readonly Upload[]>([]);
   protected readonly loaded = signal(false);
   protected readonly nextCursor = signal<string | null>(null);
   protected readonly loadError = signal('');
   protected readonly usage = signal<Usage | null>(null);
-  protected readonly sending = signal<readonly Sending[]>([]);
+  protected readonly sending = this.queue.sending;
   protected readonly ingestions = signal<Readonly<Record<string, Ingestion | null>>>({});
   protected readonly previews = signal<Readonly<Record<string, Preview>>>({});
   protected readonly confirming = signal<string | null>(null);
@@ -57,7 +61,7 @@ export class FilesPage {
     interval(ingestionPollMs)
       .pipe(takeUntilDestroyed(inject(DestroyRef)))
       .subscribe(() => void this.pollIngestions());
-    inject(DestroyRef).onDestroy(() => this.uploads.forEach((upload) => upload.unsubscribe()));
+    inject(DestroyRef).onDestroy(() => this.queue.destroy());
   }
 
   async load(more = false): Promise<void> {
@@ -94,34 +98,15 @@ export class FilesPage {
 
   /** Sends each file, with its own progress and cancel; a sent file joins the list, and its preview starts its ingestion. */
   send(files: File[]): void {
-    for (const file of files) {
-      const key = this.nextKey++;
-      this.sending.update((list) => [...list, { key, name: file.name, size: file.size, progress: 0, state: 'sending' }]);
-      const subscription = this.api.upload(file).subscribe({
-        next: (event) => {
-          if (event.type === HttpEventType.UploadProgress) this.patchSending(key, { progress: event.total ? event.loaded / event.total : 0 });
-          if (event.type === HttpEventType.Response && event.body) {
-            const upload = event.body;
-            this.patchSending(key, { progress: 1, state: 'done' });
-            this.files.update((list) => [upload, ...list]);
-            void this.refreshUsage();
-            if (ingestedKinds.includes(upload.kind)) void this.showPreview(upload.id, true);
-          }
-        },
-        error: (error: unknown) => this.patchSending(key, { state: 'failed', error: problemMessage(error) }),
-      });
-      this.uploads.set(key, subscription);
-      subscription.add(() => this.uploads.delete(key));
-    }
+    this.queue.send(files);
   }
 
   protected cancelUpload(key: number): void {
-    this.uploads.get(key)?.unsubscribe();
-    this.patchSending(key, { state: 'cancelled' });
+    this.queue.cancel(key);
   }
 
   protected dismiss(key: number): void {
-    this.sending.update((list) => list.filter((item) => item.key !== key));
+    this.queue.dismiss(key);
   }
 
   protected sendingPercent(item: Sending): number {
@@ -194,9 +179,5 @@ export class FilesPage {
 
   private async refreshUsage(): Promise<void> {
     this.usage.set(await firstValueFrom(this.api.usage()).catch(() => null));
-  }
-
-  private patchSending(key: number, patch: Partial<Sending>): void {
-    this.sending.update((list) => list.map((item) => (item.key === key ? { ...item, ...patch } : item)));
   }
 }

@@ -15,7 +15,7 @@ export interface Model {
   readonly default: boolean;
 }
 
-type Models = { readonly state: 'loaded'; readonly models: readonly Model[] } | { readonly state: 'unknown' };
+type Models = { readonly state: 'loading' } | { readonly state: 'loaded'; readonly models: readonly Model[] } | { readonly state: 'unknown' };
 
 /** Where a signed-in person starts: who they are, whether a model answers, and what direct mode means when none does. */
 @Component({
@@ -46,6 +46,9 @@ type Models = { readonly state: 'loaded'; readonly models: readonly Model[] } | 
             </div>
           }
         }
+        @case ('loading') {
+          <p>Checking which models are configured…</p>
+        }
         @case ('unknown') {
           <p data-testid="model-status">Which models are configured cannot be read just now.</p>
         }
@@ -66,7 +69,7 @@ export class HomePage {
       map((models): Models => ({ state: 'loaded', models })),
       catchError(() => of<Models>({ state: 'unknown' })),
     ),
-    { initialValue: { state: 'unknown' } as Models },
+    { initialValue: { state: 'loading' } as Models },
   );
   protected readonly modelCount = computed(() => {
     const models = this.models();
