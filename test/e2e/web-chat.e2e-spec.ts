@@ -139,6 +139,19 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
     expect(await lastAnswer().textContent()).toContain('w39');
   });
 
+  it('follows, in a second tab already showing the conversation, a turn started in the first', async () => {
+    const second = await page.context().newPage();
+    await second.goto(page.url());
+    await second.getByTestId('message').first().waitFor();
+    fake.reply({ text: 'Seen from both tabs.', chunks: 10, delayMs: 150 });
+    await page.getByTestId('composer-input').fill('Say it in both tabs');
+    await page.getByTestId('composer-input').press('Enter');
+    await second.getByTestId('stop').waitFor();
+    await second.locator('app-answer-view').last().getByText('Seen from both tabs.').waitFor();
+    await second.getByTestId('send').waitFor();
+    await second.close();
+  });
+
   it('renames, searches and deletes a conversation from the sidebar, with an Undo', async () => {
     const sidebar = page.getByRole('navigation', { name: 'Conversations' });
     const current = sidebar.locator('li.current');

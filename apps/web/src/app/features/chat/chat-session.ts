@@ -1,3 +1,4 @@
+import { DOCUMENT } from '@angular/common';
 import { DestroyRef, Service, computed, inject, signal } from '@angular/core';
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { problemMessage } from '../../core/problem';
@@ -14,6 +15,14 @@ export interface LiveTurn {
   readonly messageId: string | null;
   readonly answer: Answer;
 }
+
+/** What one tab tells the others when it starts a turn. */
+interface StartedElsewhere {
+  readonly conversationId: string;
+  readonly turnId: string;
+}
+
+const turnsChannel = 'dfc.turns';
 
 export interface Outgoing {
   readonly content: string;
@@ -44,8 +53,24 @@ export class ChatSession {
   readonly entries = computed(() => thread(this.messages(), this.chosen()));
   readonly running = computed(() => this.live() !== null);
 
+  /** Tells this browser's other tabs of a turn started here, so that one showing the conversation follows it at once. */
+  private readonly tabs = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(turnsChannel);
+
   constructor() {
-    inject(DestroyRef).onDestroy(() => this.following?.unsubscribe());
+    const document = inject(DOCUMENT);
+    // A tab that was in the background looks again when it comes back: another device may have started a turn.
+    const visible = () => {
+      if (document.visibilityState === 'visible') void this.catchUp();
+    };
+    document.addEventListener('visibilitychange', visible);
+    this.tabs?.addEventListener('message', (event: MessageEvent<StartedElsewhere>) => {
+      if (event.data.conversationId === this.conversation()?.id && this.live()?.turnId !== event.data.turnId) void this.join(event.data.turnId);
+    });
+    inject(DestroyRef).onDestroy(() => {
+      this.following?.unsubscribe();
+      this.tabs?.close();
+      document.removeEventListener('visibilitychange', visible);
+    });
   }
 
   /** Shows a conversation (null: a new chat), and follows its running turn if it has one. */
@@ -145,6 +170,20 @@ export class ChatSession {
 
   /** A turn has started: the question and its empty answer are saved, so show them and follow the stream. */
   private async started({ turnId }: StartedTurn): Promise<void> {
+    this.tabs?.postMessage({ conversationId: this.conversation()!.id, turnId } satisfies StartedElsewhere);
+    await this.join(turnId);
+  }
+
+  /** The running turn of the open conversation, if there is one the page does not follow yet. */
+  private async catchUp(): Promise<void> {
+    const conversation = this.conversation();
+    if (!conversation || this.live()) return;
+    const running = (await firstValueFrom(this.api.turns(conversation.id)).catch(() => [])).filter((turn) => turn.status === 'running').at(-1);
+    if (running && this.conversation()?.id === conversation.id && !this.live()) await this.join(running.turnId);
+  }
+
+  /** Shows the conversation as it now stands and follows the turn. */
+  private async join(turnId: string): Promise<void> {
     this.following?.unsubscribe();
     this.live.set({ turnId, messageId: null, answer: emptyAnswer });
     const conversation = this.conversation()!;
