@@ -139,8 +139,9 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
     expect(await lastAnswer().textContent()).toContain('w39');
   });
 
-  it('follows, in a second tab already showing the conversation, a turn started in the first', async () => {
+  it('follows, in a second tab already showing the conversation (at a phone’s width), a turn started in the first', async () => {
     const second = await page.context().newPage();
+    await second.setViewportSize({ width: 375, height: 800 });
     await second.goto(page.url());
     await second.getByTestId('message').first().waitFor();
     fake.reply({ text: 'Seen from both tabs.', chunks: 10, delayMs: 150 });
@@ -149,6 +150,10 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
     await second.getByTestId('stop').waitFor();
     await second.locator('app-answer-view').last().getByText('Seen from both tabs.').waitFor();
     await second.getByTestId('send').waitFor();
+    // Nothing wider than the phone's screen.
+    expect(await second.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await accessibilityProblems(second)).toEqual([]);
+    await second.screenshot({ path: join(screenshots, 'chat-phone.png') });
     await second.close();
   });
 

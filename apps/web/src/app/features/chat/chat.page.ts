@@ -55,12 +55,15 @@ export class ChatPage {
   protected readonly dragOver = signal(false);
   protected readonly editing = signal<string | null>(null);
   protected readonly notice = signal<string | null>(null);
+  /** On a phone, the conversation list is folded away until asked for. */
+  protected readonly listOpen = signal(false);
   protected readonly title = computed(() => this.session.conversation()?.title ?? 'New chat');
 
   constructor() {
     effect(() => {
       const id = this.id() ?? null;
       untracked(() => {
+        this.listOpen.set(false);
         if (this.session.conversation()?.id === id && id !== null) return;
         this.editing.set(null);
         void this.session.open(id);
