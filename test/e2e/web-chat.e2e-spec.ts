@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { FakeOpenAI } from '@dataflow/shared/testing';
+import { eventually, FakeOpenAI } from '@dataflow/shared/testing';
 import { accessibilityProblems, screenshots, signIn, startWebPlatform, type WebPlatform } from './web-browser.js';
 
 const analyst = { email: 'cleo@example.com', password: 'a passphrase for the data team', name: 'Cleo Analyst' };
@@ -74,7 +74,8 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
     // The model was told of the attached file.
     expect(JSON.stringify(fake.requests.filter((request) => request.tools).at(-3)!.messages)).toContain(path);
     // The view followed the answer to its end.
-    expect(await page.getByTestId('transcript').evaluate((element: { scrollHeight: number; scrollTop: number; clientHeight: number }) => element.scrollHeight - element.scrollTop - element.clientHeight)).toBeLessThan(80);
+    const fromEnd = () => page.getByTestId('transcript').evaluate((element: { scrollHeight: number; scrollTop: number; clientHeight: number }) => element.scrollHeight - element.scrollTop - element.clientHeight);
+    await eventually(async () => expect(await fromEnd()).toBeLessThan(80));
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'chat-chart.png') });
 
@@ -199,8 +200,25 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
     // Once the Undo is gone, the deletion is sent.
     await sidebar.getByTestId('undo').waitFor({ state: 'detached', timeout: 10_000 });
     const titles = async () => ((await (await api('/api/v1/conversations')).json()) as { items: { title: string }[] }).items.map((item) => item.title);
-    for (const deadline = Date.now() + 5000; (await titles()).includes('Ledger review') && Date.now() < deadline; ) await page.waitForTimeout(200);
-    expect(await titles()).toEqual(['Quarterly sales by region']);
+    await eventually(async () => expect(await titles()).toEqual(['Quarterly sales by region']), 5000);
+  });
+
+  it('sends a person whose session ran out to sign-in, and back to the conversation with the message they typed', async () => {
+    const typed = 'A question typed as the session ran out';
+    await page.getByTestId('composer-input').fill(typed);
+    // The session is gone: the refresh cookie with it, and the gateway refuses the access token.
+    await page.context().clearCookies();
+    await page.route(
+      '**/api/v1/conversations/*/messages',
+      (route) => route.fulfill({ status: 401, contentType: 'application/problem+json', body: JSON.stringify({ status: 401, code: 'unauthorized', detail: 'The access token has expired' }) }),
+      { times: 1 },
+    );
+    const conversation = page.url();
+    await page.getByTestId('composer-input').press('Enter');
+    await page.waitForURL(/\/sign-in\?returnUrl=%2Fc%2F/);
+    await signIn(page, analyst);
+    await page.waitForURL(conversation);
+    await eventually(async () => expect(await page.getByTestId('composer-input').inputValue()).toBe(typed));
   });
 
   it('shows an MCP server’s crash and restart on the MCP servers page', async () => {
@@ -210,8 +228,7 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
     const row = page.getByTestId('server-sqlite');
     await row.waitFor();
     const restarts = async () => Number((await row.getByTestId('server-restarts').textContent())?.match(/\d+/)?.[0] ?? 0);
-    for (const deadline = Date.now() + 20_000; (await restarts()) === 0 && Date.now() < deadline; ) await page.waitForTimeout(250);
-    expect(await restarts()).toBeGreaterThan(0);
+    await eventually(async () => expect(await restarts()).toBeGreaterThan(0), 20_000);
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'servers.png'), fullPage: true });
   });
