@@ -158,6 +158,18 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
     await second.close();
   });
 
+  it('says a provider failure in words, and Retry answers again beside it', async () => {
+    fake.reply({ status: 503, message: 'overloaded' }, { status: 503, message: 'overloaded' });
+    await page.getByTestId('composer-input').fill('Try this');
+    await page.getByTestId('composer-input').press('Enter');
+    const failed = lastAnswer().getByTestId('answer-error');
+    await failed.filter({ hasText: 'The model provider is not answering just now.' }).waitFor();
+    fake.reply({ text: 'Recovered.' });
+    await failed.getByRole('button', { name: 'Retry' }).click();
+    await lastAnswer().getByText('Recovered.').waitFor();
+    expect(await page.getByTestId('message').last().getByTestId('branch-position').textContent()).toBe('2/2');
+  });
+
   it('renames, searches and deletes a conversation from the sidebar, with an Undo', async () => {
     const sidebar = page.getByRole('navigation', { name: 'Conversations' });
     const current = sidebar.locator('li.current');

@@ -104,8 +104,12 @@ export class ChatSession {
     }
   }
 
-  /** Sends a message in this conversation, creating it first for a new chat. Resolves with the conversation, or null when sending failed. */
-  async send(outgoing: Outgoing, parentId?: string | null): Promise<Conversation | null> {
+  /**
+   * Sends a message in this conversation, creating it first for a new chat: after the last message
+   * shown (the branch on screen goes on), or under `parentId` (an edit). Resolves with the
+   * conversation, or null when sending failed.
+   */
+  async send(outgoing: Outgoing, parentId: string | null | undefined = this.entries().at(-1)?.message.id): Promise<Conversation | null> {
     this.error.set(null);
     try {
       const conversation = this.conversation() ?? (await firstValueFrom(this.api.create(outgoing.model ?? null)));
@@ -182,16 +186,12 @@ export class ChatSession {
     if (running && this.conversation()?.id === conversation.id && !this.live()) await this.join(running.turnId);
   }
 
-  /** Shows the conversation as it now stands and follows the turn. */
+  /** Shows the conversation as it now stands and follows the turn; its `start` event names the answer to show. */
   private async join(turnId: string): Promise<void> {
     this.following?.unsubscribe();
     this.live.set({ turnId, messageId: null, answer: emptyAnswer });
-    const conversation = this.conversation()!;
-    const messages = await this.allMessages(conversation.id);
-    this.messages.set(messages);
-    const answer = messages.filter((message) => message.role === 'assistant' && message.status === 'streaming').at(-1);
-    if (answer) this.chosen.set(choose(choose(this.chosen(), messages, answer.parentId ?? ''), messages, answer.id));
-    this.follow(turnId, answer?.id ?? null);
+    this.messages.set(await this.allMessages(this.conversation()!.id));
+    this.follow(turnId, null);
   }
 
   private follow(turnId: string, messageId: string | null): void {
@@ -201,6 +201,7 @@ export class ChatSession {
       next: ({ event }) => {
         const live = this.live();
         if (!live || live.turnId !== turnId) return;
+        if (event.type === 'start') this.chosen.set(choose(this.chosen(), this.messages(), event.messageId));
         this.live.set({ ...live, messageId: event.type === 'start' ? event.messageId : live.messageId, answer: applyTurnEvent(live.answer, event, Date.now()) });
         if (event.type === 'done') void this.finished(turnId);
       },
@@ -217,8 +218,10 @@ export class ChatSession {
     if (!conversation) return;
     try {
       const messages = await this.allMessages(conversation.id);
-      if (this.live()?.turnId !== turnId) return;
+      const live = this.live();
+      if (live?.turnId !== turnId) return;
       this.messages.set(messages);
+      if (live.messageId) this.chosen.set(choose(this.chosen(), messages, live.messageId));
     } catch {
       // The streamed answer stays shown.
     }

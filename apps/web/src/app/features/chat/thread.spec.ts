@@ -14,10 +14,11 @@ describe('the branch a conversation shows', () => {
     ]);
   });
 
-  it('follows the versions chosen', () => {
-    const chosen = choose(choose({}, messages, 'q1'), messages, 'a1');
+  it('follows the versions chosen: choosing a message shows the whole line down to it', () => {
+    const chosen = choose({}, messages, 'a1');
     expect(thread(messages, chosen).map((entry) => entry.message.id)).toEqual(['q1', 'a1']);
     expect(thread(messages, choose(chosen, messages, 'a1b')).map((entry) => entry.message.id)).toEqual(['q1', 'a1b']);
+    expect(thread(messages, choose(chosen, messages, 'q1b')).map((entry) => entry.message.id)).toEqual(['q1b', 'a2']);
   });
 
   it('is empty for no messages, and ignores a choice of a message it does not have', () => {

@@ -38,8 +38,12 @@ export function thread(messages: readonly Message[], chosen: Readonly<Record<str
   return path;
 }
 
-/** The choice that shows `messageId`'s branch: its parent's pick, for `thread()`. */
+/** The choices that show `messageId`: at each step from the first message down to it, the version on its way. */
 export function choose(chosen: Readonly<Record<string, string>>, messages: readonly Message[], messageId: string): Record<string, string> {
-  const message = messages.find((candidate) => candidate.id === messageId);
-  return message ? { ...chosen, [message.parentId ?? '']: message.id } : { ...chosen };
+  const byId = new Map(messages.map((message) => [message.id, message]));
+  const choices = { ...chosen };
+  for (let message = byId.get(messageId), guard = 0; message && guard <= messages.length; message = message.parentId === null ? undefined : byId.get(message.parentId), guard++) {
+    choices[message.parentId ?? ''] = message.id;
+  }
+  return choices;
 }
