@@ -90,6 +90,16 @@ describe('the settings page in Chromium, against npm start (no model: direct mod
     expect(await fitsWidth(page)).toBe(true);
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'settings-phone.png'), fullPage: true });
+
+    // The dark theme, chosen here, holds after a reload and passes the same checks (contrast included).
+    await page.getByLabel('Dark', { exact: true }).check();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset['theme'])).toBe('dark');
+    expect(await page.locator('body').evaluate((body) => (globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } }).getComputedStyle(body).backgroundColor)).toBe('rgb(15, 18, 23)');
+    expect(await page.getByLabel('Dark', { exact: true }).isChecked()).toBe(true);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'settings-dark.png'), fullPage: true });
     await context.close();
   });
 });

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { SessionService } from './core/auth/session.service';
+import { PreferencesService } from './core/preferences.service';
 
 /** Application shell: the page landmarks, the navigation and the signed-in person; pages render in `<main>`. */
 @Component({
@@ -48,6 +49,11 @@ import { SessionService } from './core/auth/session.service';
 export class App {
   protected readonly session = inject(SessionService);
   private readonly router = inject(Router);
+
+  constructor() {
+    // The theme chosen in this browser applies from the first page on.
+    inject(PreferencesService);
+  }
 
   protected async signOut(): Promise<void> {
     await this.session.signOut();

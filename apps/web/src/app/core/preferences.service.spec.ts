@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { defaultModelKey, PreferencesService } from './preferences.service';
+import { defaultModelKey, PreferencesService, themeKey } from './preferences.service';
 
 describe('PreferencesService', () => {
   beforeEach(() => localStorage.clear());
@@ -46,5 +46,27 @@ describe('PreferencesService', () => {
     const preferences = TestBed.inject(PreferencesService);
     preferences.setDefaultModel('claude-sonnet');
     expect(preferences.defaultModel()).toBe('claude-sonnet');
+  });
+
+  it('sets the theme chosen on <html>, keeps it, and goes back to the system setting', () => {
+    const preferences = TestBed.inject(PreferencesService);
+    const root = document.documentElement;
+    expect(preferences.theme()).toBe('system');
+    preferences.setTheme('dark');
+    TestBed.tick();
+    expect(root.dataset['theme']).toBe('dark');
+    expect(localStorage.getItem(themeKey)).toBe('dark');
+    preferences.setTheme('system');
+    TestBed.tick();
+    expect(root.dataset['theme']).toBeUndefined();
+    expect(localStorage.getItem(themeKey)).toBeNull();
+    TestBed.resetTestingModule();
+    localStorage.setItem(themeKey, 'light');
+    TestBed.inject(PreferencesService);
+    TestBed.tick();
+    expect(root.dataset['theme']).toBe('light');
+    localStorage.setItem(themeKey, 'purple');
+    TestBed.resetTestingModule();
+    expect(TestBed.inject(PreferencesService).theme()).toBe('system');
   });
 });

@@ -29,7 +29,7 @@ describe('the settings page', () => {
 
   it("has a member's sections, and no admin's", async () => {
     const root = await opened('member');
-    expect(headings(root)).toEqual(['H1 Settings', 'H2 Profile', 'H2 Password', 'H2 Default model', 'H2 Allowed tools']);
+    expect(headings(root)).toEqual(['H1 Settings', 'H2 Profile', 'H2 Password', 'H2 Default model', 'H2 Appearance', 'H2 Allowed tools']);
     expect([...root.querySelectorAll('a')].map((link) => link.getAttribute('href'))).toEqual(['/settings/api-keys']);
     http.expectNone('/api/v1/admin/invitations');
   });

@@ -1,17 +1,18 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { SessionService } from '../../core/auth/session.service';
+import { AppearanceSection } from './appearance.section';
 import { DefaultModelSection } from './default-model.section';
 import { InvitationsSection } from './invitations.section';
 import { PasswordSection } from './password.section';
 import { ProfileSection } from './profile.section';
 import { ToolGrantsSection } from './tool-grants.section';
 
-/** The signed-in person's settings: name, password, default model, allowed tools; for admins, registration and invitations. */
+/** The signed-in person's settings: name, password, default model, theme, allowed tools; for admins, registration and invitations. */
 @Component({
   selector: 'app-settings-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, ProfileSection, PasswordSection, DefaultModelSection, ToolGrantsSection, InvitationsSection],
+  imports: [RouterLink, ProfileSection, PasswordSection, DefaultModelSection, AppearanceSection, ToolGrantsSection, InvitationsSection],
   template: `
     <div class="settings">
       <div>
@@ -26,6 +27,7 @@ import { ToolGrantsSection } from './tool-grants.section';
       <app-profile-section />
       <app-password-section />
       <app-default-model-section />
+      <app-appearance-section />
       <app-tool-grants-section />
       @if (admin()) {
         <app-invitations-section />
