@@ -95,6 +95,8 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
     await page.getByTestId('composer-input').press('Enter');
     await lastAnswer().getByRole('button', { name: 'Approve' }).waitFor();
     expect(await lastAnswer().getByTestId('tool-status').textContent()).toContain('Waiting for your approval');
+    // Screen readers hear the turn's course, not every word.
+    expect(await page.getByTestId('chat-status').textContent()).toBe('A tool is waiting for your approval.');
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'chat-approval.png') });
     await lastAnswer().getByRole('button', { name: 'Approve' }).click();
@@ -110,6 +112,7 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
     await page.getByTestId('stop').click();
     await lastAnswer().getByTestId('answer-stopped').waitFor();
     await page.getByTestId('send').waitFor();
+    await page.getByTestId('chat-status').filter({ hasText: 'Stopped.' }).waitFor({ state: 'attached' });
     expect((await lastAnswer().textContent())!.split('word').length - 1).toBeLessThan(100);
   });
 
@@ -205,6 +208,8 @@ describe('the chat in Chromium, against npm start with a scripted OpenAI-compati
 
     const review = sidebar.getByTestId('conversation').filter({ hasText: 'Ledger review' });
     await review.getByRole('button', { name: 'Delete Ledger review' }).click();
+    // The row is gone: the keyboard is on the Undo.
+    await eventually(async () => expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } }).document.activeElement?.textContent)).toBe('Undo'));
     await sidebar.getByTestId('undo').click();
     await review.waitFor();
     await review.getByRole('button', { name: 'Delete Ledger review' }).click();

@@ -58,6 +58,14 @@ export class ChatPage {
   /** On a phone, the conversation list is folded away until asked for. */
   protected readonly listOpen = signal(false);
   protected readonly title = computed(() => this.session.conversation()?.title ?? 'New chat');
+  /** For screen readers, the turn's course in a word or two (the streamed text itself is not announced as it grows). */
+  protected readonly status = computed(() => {
+    const live = this.session.live();
+    if (live) return live.answer.blocks.some((block) => block.kind === 'tool' && block.state === 'approval') ? 'A tool is waiting for your approval.' : 'Answering…';
+    const last = this.session.entries().at(-1)?.message;
+    if (last?.role !== 'assistant') return '';
+    return { complete: 'Answered.', cancelled: 'Stopped.', error: 'The answer failed.', streaming: 'Answering…' }[last.status];
+  });
 
   constructor() {
     effect(() => {

@@ -67,8 +67,8 @@ const searchDelayMs = 250;
                   <span class="actions">
                     <button type="button" (click)="startRename(item)" [attr.aria-label]="'Rename ' + item.title" title="Rename"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 20h4L19 9l-4-4L4 16z" /></svg></button>
                     <button type="button" (click)="list.togglePin(item)" [attr.aria-label]="(item.pinned ? 'Unpin ' : 'Pin ') + item.title" [attr.aria-pressed]="item.pinned" title="Pin"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M9 4h6l-1 6 3 3H7l3-3zM12 13v7" /></svg></button>
-                    <button type="button" (click)="list.toggleArchive(item)" [attr.aria-label]="(item.archived ? 'Restore ' : 'Archive ') + item.title" title="Archive"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M3 5h18v4H3zM5 9v10h14V9M10 13h4" /></svg></button>
-                    <button type="button" (click)="list.remove(item)" [attr.aria-label]="'Delete ' + item.title" title="Delete"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13" /></svg></button>
+                    <button type="button" (click)="archive(item)" [attr.aria-label]="(item.archived ? 'Restore ' : 'Archive ') + item.title" title="Archive"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M3 5h18v4H3zM5 9v10h14V9M10 13h4" /></svg></button>
+                    <button type="button" (click)="remove(item)" [attr.aria-label]="'Delete ' + item.title" title="Delete"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13" /></svg></button>
                   </span>
                 }
               </li>
@@ -95,7 +95,7 @@ const searchDelayMs = 250;
       <div class="undo" role="status">
         @if (list.undoable(); as undoable) {
           <span>{{ undoable.message }}</span>
-          <button type="button" (click)="undoable.undo()" data-testid="undo">Undo</button>
+          <button #undo type="button" (click)="undoable.undo()" data-testid="undo">Undo</button>
         }
       </div>
     </nav>
@@ -135,6 +135,7 @@ export class ConversationSidebarComponent {
   private readonly injector = inject(Injector);
   private readonly links = viewChildren(ConversationLinkDirective);
   private readonly renameBox = viewChild<ElementRef<HTMLInputElement>>('rename');
+  private readonly undoButton = viewChild<ElementRef<HTMLButtonElement>>('undo');
   private readonly sentinel = viewChild.required<ElementRef<HTMLElement>>('more');
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -172,6 +173,21 @@ export class ConversationSidebarComponent {
     keys.updateActiveItem(current);
     keys.onKeydown(event);
     keys.destroy();
+  }
+
+  /** Deletes (after the Undo's time), and puts the keyboard on the Undo: the row it was on is gone. */
+  protected remove(item: Conversation): void {
+    this.list.remove(item);
+    this.focusUndo();
+  }
+
+  protected async archive(item: Conversation): Promise<void> {
+    await this.list.toggleArchive(item);
+    this.focusUndo();
+  }
+
+  private focusUndo(): void {
+    afterNextRender(() => this.undoButton()?.nativeElement.focus(), { injector: this.injector });
   }
 
   protected startRename(item: Conversation): void {
