@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { SessionService } from './core/auth/session.service';
+import { forgetDrafts } from './core/drafts';
 import { PreferencesService } from './core/preferences.service';
 
 /** Application shell: the page landmarks, the navigation and the signed-in person; pages render in `<main>`. */
@@ -56,6 +57,7 @@ export class App {
   }
 
   protected async signOut(): Promise<void> {
+    forgetDrafts();
     await this.session.signOut();
     await this.router.navigate(['/sign-in']);
   }

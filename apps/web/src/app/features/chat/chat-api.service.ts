@@ -42,8 +42,9 @@ export class ChatApi {
     return this.http.patch<Conversation>(this.url(`/conversations/${id}`), change);
   }
 
-  delete(id: string): Observable<void> {
-    return this.http.delete<void>(this.url(`/conversations/${id}`));
+  /** `keepalive`: the request outlives the page (sent as the page goes away). */
+  delete(id: string, keepalive = false): Observable<void> {
+    return this.http.delete<void>(this.url(`/conversations/${id}`), keepalive ? { keepalive } : {});
   }
 
   /** One page of messages, oldest first (500 is the most a page holds). */

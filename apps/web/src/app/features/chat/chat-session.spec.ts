@@ -68,7 +68,7 @@ describe('an open conversation', () => {
     await microtasks();
   });
 
-  it('edits a question as a sibling branch, regenerates an answer, and says what failed', async () => {
+  it('edits a question as a sibling branch, keeps a model picked for the conversation, regenerates an answer, and says what failed', async () => {
     const opening = session.open('c1');
     http.expectOne('/api/v1/conversations/c1').flush(conversation);
     http.expectOne('/api/v1/conversations/c1/messages?limit=500').flush(turns([message('q1', null, 'user', 'complete', 'Hi?'), message('a1', 'q1', 'assistant', 'complete', 'Hello')]));
@@ -81,6 +81,15 @@ describe('an open conversation', () => {
     post.flush({ detail: 'The conversation is busy' }, { status: 409, statusText: 'Conflict' });
     await microtasks();
     expect(session.error()).toBe('The conversation is busy');
+
+    const choosing = session.chooseModel('deep');
+    const patch = http.expectOne('/api/v1/conversations/c1');
+    expect(patch.request.body).toEqual({ model: 'deep' });
+    patch.flush({ ...conversation, model: 'deep' });
+    await choosing;
+    expect(session.conversation()!.model).toBe('deep');
+    await session.chooseModel('deep');
+    http.expectNone('/api/v1/conversations/c1');
 
     void session.regenerate(session.entries()[1]!.message);
     http.expectOne('/api/v1/messages/a1/regenerate').flush({ detail: 'The answer is still being written' }, { status: 409, statusText: 'Conflict' });

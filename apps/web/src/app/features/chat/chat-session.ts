@@ -161,6 +161,17 @@ export class ChatSession {
     }
   }
 
+  /** Makes `model` the conversation's (a new chat is made with the model it is sent with). */
+  async chooseModel(model: string | null): Promise<void> {
+    const conversation = this.conversation();
+    if (!conversation || conversation.model === model) return;
+    try {
+      this.conversation.set(await firstValueFrom(this.api.update(conversation.id, { model })));
+    } catch (error) {
+      this.error.set(`The model could not be kept for this conversation: ${problemMessage(error)}`);
+    }
+  }
+
   /** Shows another branch: one of `messageId`'s siblings. */
   show(messageId: string): void {
     this.chosen.set(choose(this.chosen(), this.messages(), messageId));

@@ -128,15 +128,9 @@ export class ChatPage {
   }
 
   /** A model picked in a conversation is the conversation's from then on (a new chat starts with it). */
-  protected async pickModel(id: string | null): Promise<void> {
+  protected pickModel(id: string | null): void {
     this.model.set(id);
-    const conversation = this.session.conversation();
-    if (!conversation || conversation.model === id) return;
-    try {
-      this.session.conversation.set(await firstValueFrom(this.api.update(conversation.id, { model: id })));
-    } catch (error) {
-      this.notice.set(`The model could not be kept for this conversation: ${problemMessage(error)}`);
-    }
+    void this.session.chooseModel(id);
   }
 
   protected decide(decision: ApprovalDecision): void {

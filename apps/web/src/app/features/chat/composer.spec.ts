@@ -2,7 +2,8 @@ import type { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { httpTestBed } from '../../testing/http-test-bed';
 import { settled } from '../../testing/settled';
-import { type Composed, ComposerComponent, draftKey } from './composer';
+import { draftKey } from '../../core/drafts';
+import { type Composed, ComposerComponent } from './composer';
 
 describe('the message box', () => {
   let http: HttpTestingController;

@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, computed, effect, inject, input, model, output, signal, untracked, viewChild } from '@angular/core';
+import { draftKey } from '../../core/drafts';
 import { formatSize } from '../../core/format';
 import type { Upload } from '../files/files.model';
 import { FilesService } from '../files/files.service';
@@ -9,9 +10,6 @@ export interface Composed {
   readonly content: string;
   readonly attachments: string[];
 }
-
-/** Where a draft is kept, per conversation, so that a reload or a trip through sign-in does not lose it. */
-export const draftKey = (conversationId: string | null) => `dfc.draft.${conversationId ?? 'new'}`;
 
 /**
  * The message box: Enter sends, Shift+Enter starts a new line; files chosen or dropped upload at

@@ -2,6 +2,7 @@ import type { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { httpTestBed } from '../../../testing/http-test-bed';
 import { microtasks } from '../../../testing/settled';
+import { signedInAs } from '../../../testing/signed-in';
 import type { Conversation } from '../chat.model';
 import { ConversationList, undoWindowMs } from './conversation-list';
 
@@ -70,6 +71,15 @@ describe('the conversation list', () => {
     vi.advanceTimersByTime(undoWindowMs + 1);
     http.expectOne({ method: 'DELETE', url: '/api/v1/conversations/b' }).flush(null, { status: 204, statusText: 'No Content' });
     expect(list.undoable()).toBeNull();
+
+    // Leaving the page sends a deletion still within its Undo at once, as a request that outlives the page.
+    list.remove(list.items()[0]!);
+    window.dispatchEvent(new Event('pagehide'));
+    const leaving = http.expectOne({ method: 'DELETE', url: '/api/v1/conversations/a' });
+    expect(leaving.request.keepalive).toBe(true);
+    leaving.flush(null, { status: 204, statusText: 'No Content' });
+    vi.advanceTimersByTime(undoWindowMs + 1);
+    http.expectNone('/api/v1/conversations/a');
   });
 
   it('archives with an Undo that restores it, and says what the gateway refused', async () => {
@@ -89,5 +99,24 @@ describe('the conversation list', () => {
     http.expectOne('/api/v1/conversations/a').flush({ detail: 'No such conversation' }, { status: 404, statusText: 'Not Found' });
     await pinning;
     expect(list.error()).toBe('The conversation could not be pinned. No such conversation');
+  });
+
+  it('loads once per person: another person signing in, in this tab, does not see the first one’s list', async () => {
+    const session = await signedInAs(http, { id: 'u1', email: 'ana@example.com', name: 'Ana', role: 'member' });
+    const first = list.ensureLoaded();
+    http.expectOne('/api/v1/conversations?limit=30').flush({ items: [conversation('ana-1')], nextCursor: null });
+    await first;
+    await list.ensureLoaded();
+    http.expectNone('/api/v1/conversations?limit=30');
+
+    const signingOut = session.signOut();
+    http.expectOne('/api/v1/auth/logout').flush(null);
+    await signingOut;
+    await signedInAs(http, { id: 'u2', email: 'bo@example.com', name: 'Bo', role: 'member' });
+    const second = list.ensureLoaded();
+    expect(list.items()).toEqual([]);
+    http.expectOne('/api/v1/conversations?limit=30').flush({ items: [conversation('bo-1')], nextCursor: null });
+    await second;
+    expect(list.items().map((item) => item.id)).toEqual(['bo-1']);
   });
 });

@@ -1,5 +1,7 @@
-import { Service, computed, inject, signal } from '@angular/core';
+import { DOCUMENT } from '@angular/common';
+import { DestroyRef, Service, computed, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
+import { SessionService } from '../../../core/auth/session.service';
 import { problemMessage } from '../../../core/problem';
 import { ChatApi } from '../chat-api.service';
 import type { Conversation } from '../chat.model';
@@ -27,6 +29,11 @@ export class ConversationList {
   private readonly api = inject(ChatApi);
   private readonly list = signal<Conversation[]>([]);
   private readonly cursor = signal<string | null>(null);
+  private readonly session = inject(SessionService);
+  /** Deletions still within their Undo, each to send at once if the page goes away. */
+  private readonly pendingDeletes = new Map<string, () => void>();
+  /** Whose conversations the list holds: another person signing in, in this tab, starts afresh. */
+  private owner: string | null = null;
   private loads = 0;
 
   readonly items = this.list.asReadonly();
@@ -39,6 +46,27 @@ export class ConversationList {
   readonly groups = computed(() => groupConversations(this.list(), new Date()));
   /** The last deletion or archiving, while it can be undone. */
   readonly undoable = signal<Undoable | null>(null);
+
+  constructor() {
+    const window = inject(DOCUMENT).defaultView;
+    const leaving = () => [...this.pendingDeletes.values()].forEach((send) => send());
+    window?.addEventListener('pagehide', leaving);
+    inject(DestroyRef).onDestroy(() => window?.removeEventListener('pagehide', leaving));
+  }
+
+  /** Loads the list unless it is loaded, for the person signed in now. */
+  ensureLoaded(): Promise<void> {
+    const user = this.session.user()?.id ?? null;
+    if (this.loaded() && this.owner === user) return Promise.resolve();
+    this.owner = user;
+    this.list.set([]);
+    this.cursor.set(null);
+    this.query.set('');
+    this.archived.set(false);
+    this.undoable.set(null);
+    this.loaded.set(false);
+    return this.reload();
+  }
 
   /** The first page for the current search and view; a newer load wins over an older one. */
   async reload(): Promise<void> {
@@ -126,18 +154,26 @@ export class ConversationList {
     });
   }
 
-  /** Takes a conversation off the list at once, and deletes it once the Undo is no longer offered. */
+  /**
+   * Takes a conversation off the list at once, and deletes it once the Undo is no longer offered,
+   * or as the page goes away (a request that outlives the page), whichever comes first.
+   */
   remove(conversation: Conversation): void {
     const index = this.list().findIndex((item) => item.id === conversation.id);
     this.list.update((items) => items.filter((item) => item.id !== conversation.id));
-    const timer = setTimeout(() => {
-      void firstValueFrom(this.api.delete(conversation.id)).catch((error: unknown) => {
+    const send = (keepalive: boolean) => {
+      clearTimeout(timer);
+      this.pendingDeletes.delete(conversation.id);
+      void firstValueFrom(this.api.delete(conversation.id, keepalive)).catch((error: unknown) => {
         this.reinsert(conversation, index);
         this.error.set(failed(`“${conversation.title}” could not be deleted.`, error));
       });
-    }, undoWindowMs);
+    };
+    const timer = setTimeout(() => send(false), undoWindowMs);
+    this.pendingDeletes.set(conversation.id, () => send(true));
     this.offerUndo(`Deleted “${conversation.title}”`, () => {
       clearTimeout(timer);
+      this.pendingDeletes.delete(conversation.id);
       this.reinsert(conversation, index);
     });
   }

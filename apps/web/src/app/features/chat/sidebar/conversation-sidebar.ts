@@ -140,7 +140,7 @@ export class ConversationSidebarComponent {
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
-    if (!this.list.loaded()) void this.list.reload();
+    void this.list.ensureLoaded();
     const destroyRef = inject(DestroyRef);
     // More pages as the end of the list scrolls into view.
     afterNextRender(() => {
