@@ -8,6 +8,7 @@ export * from './context/request-context.js';
 export * from './contracts/accounts.contract.js';
 export * from './contracts/conversations.contract.js';
 export * from './contracts/mcp-broker.contract.js';
+export * from './contracts/mcp-views.js';
 export * from './contracts/turns.contract.js';
 export * from './contracts/turn-events.js';
 export * from './contracts/message-parts.js';

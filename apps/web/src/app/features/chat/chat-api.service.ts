@@ -3,7 +3,7 @@ import { Service, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 import { API_BASE_URL } from '../../core/api-base-url.token';
 import { apiUrl } from '../../core/api-url';
-import type { ChatModel, Conversation, Message, Page, StartedTurn, StreamedTurnEvent, TurnSummary } from './chat.model';
+import type { Conversation, Message, Page, StartedTurn, StreamedTurnEvent, TurnSummary } from './chat.model';
 import { followTurn } from './turn-stream';
 
 export interface ConversationQuery {
@@ -19,10 +19,6 @@ export type ConversationChange = Partial<Pick<Conversation, 'title' | 'pinned' |
 export class ChatApi {
   private readonly http = inject(HttpClient);
   private readonly base = inject(API_BASE_URL);
-
-  models(): Observable<ChatModel[]> {
-    return this.http.get<ChatModel[]>(this.url('/models'));
-  }
 
   conversations({ cursor, q, archived }: ConversationQuery = {}): Observable<Page<Conversation>> {
     return this.http.get<Page<Conversation>>(this.url('/conversations'), {

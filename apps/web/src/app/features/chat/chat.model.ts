@@ -31,14 +31,6 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** `GET /api/v1/models`: one configured model; none at all is direct mode. */
-export interface ChatModel {
-  readonly id: string;
-  readonly label: string;
-  readonly provider: string;
-  readonly default: boolean;
-}
-
 /** `POST /api/v1/conversations/:id/messages` and `POST /api/v1/messages/:id/regenerate`. */
 export interface StartedTurn {
   readonly messageId: string;

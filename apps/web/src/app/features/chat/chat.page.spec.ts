@@ -3,7 +3,8 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import { httpTestBed } from '../../testing/http-test-bed';
 import { microtasks, settled } from '../../testing/settled';
-import type { ChatModel, Conversation } from './chat.model';
+import type { ChatModel } from '../../core/models.service';
+import type { Conversation } from './chat.model';
 import { ChatPage } from './chat.page';
 
 const models: ChatModel[] = [

@@ -1,16 +1,15 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, afterNextRender, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
 import { provideMarkdown } from 'ngx-markdown';
-import { catchError, firstValueFrom, of } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
+import { ModelsService } from '../../core/models.service';
 import { PreferencesService } from '../../core/preferences.service';
 import { problemMessage } from '../../core/problem';
 import { FilesService } from '../files/files.service';
 import { HomePage } from '../home/home.page';
 import { AnswerViewComponent } from './answer/answer-view';
 import type { ApprovalDecision } from './answer/tool-card';
-import { ChatApi } from './chat-api.service';
-import type { ChatModel, Message } from './chat.model';
+import type { Message } from './chat.model';
 import { ChatSession } from './chat-session';
 import { type Composed, ComposerComponent } from './composer';
 import { ConversationSidebarComponent } from './sidebar/conversation-sidebar';
@@ -34,7 +33,6 @@ import { ConversationSidebarComponent } from './sidebar/conversation-sidebar';
 })
 export class ChatPage {
   protected readonly session = inject(ChatSession);
-  private readonly api = inject(ChatApi);
   private readonly files = inject(FilesService);
   private readonly router = inject(Router);
   private readonly preferences = inject(PreferencesService);
@@ -50,7 +48,8 @@ export class ChatPage {
   private readonly transcript = viewChild.required<ElementRef<HTMLElement>>('transcript');
   private readonly content = viewChild.required<ElementRef<HTMLElement>>('content');
   private readonly destroyRef = inject(DestroyRef);
-  protected readonly models = toSignal(this.api.models().pipe(catchError(() => of<ChatModel[]>([]))), { initialValue: [] as ChatModel[] });
+  private readonly configured = inject(ModelsService);
+  protected readonly models = this.configured.list;
   protected readonly model = signal<string | null>(null);
   protected readonly dragOver = signal(false);
   protected readonly editing = signal<string | null>(null);
@@ -68,6 +67,7 @@ export class ChatPage {
   });
 
   constructor() {
+    this.configured.models();
     effect(() => {
       const id = this.id() ?? null;
       untracked(() => {
@@ -98,17 +98,21 @@ export class ChatPage {
     });
   }
 
-  /** Whether the transcript is scrolled to its end (and so follows what comes). */
+  /** Whether the transcript follows what comes: until the reader scrolls up, and again once they are back at the end. */
   private pinned = true;
+  /** Where the page last scrolled the transcript to itself, to tell the reader's scrolling from its own. */
+  private autoTop = 0;
 
   protected scrolled(): void {
     const element = this.transcript().nativeElement;
-    this.pinned = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+    if (element.scrollHeight - element.scrollTop - element.clientHeight < 80) this.pinned = true;
+    else if (element.scrollTop < this.autoTop - 4) this.pinned = false;
   }
 
   private scrollToEnd(): void {
     const element = this.transcript().nativeElement;
     element.scrollTop = element.scrollHeight;
+    this.autoTop = element.scrollTop;
   }
 
   protected async send(composed: Composed): Promise<void> {

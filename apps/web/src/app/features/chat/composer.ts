@@ -4,7 +4,7 @@ import { formatSize } from '../../core/format';
 import type { Upload } from '../files/files.model';
 import { FilesService } from '../files/files.service';
 import { UploadQueue } from '../files/upload-queue';
-import type { ChatModel } from './chat.model';
+import type { ChatModel } from '../../core/models.service';
 
 export interface Composed {
   readonly content: string;

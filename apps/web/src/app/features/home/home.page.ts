@@ -1,21 +1,7 @@
-import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
-import { catchError, map, of } from 'rxjs';
-import { API_BASE_URL } from '../../core/api-base-url.token';
-import { apiUrl } from '../../core/api-url';
 import { SessionService } from '../../core/auth/session.service';
-
-/** `GET /api/v1/models`: one configured model. */
-export interface Model {
-  readonly id: string;
-  readonly label: string;
-  readonly provider: string;
-  readonly default: boolean;
-}
-
-type Models = { readonly state: 'loading' } | { readonly state: 'loaded'; readonly models: readonly Model[] } | { readonly state: 'unknown' };
+import { ModelsService } from '../../core/models.service';
 
 /** Where a signed-in person starts: who they are, whether a model answers, and what direct mode means when none does. */
 @Component({
@@ -49,7 +35,7 @@ type Models = { readonly state: 'loading' } | { readonly state: 'loaded'; readon
         @case ('loading') {
           <p>Checking which models are configured…</p>
         }
-        @case ('unknown') {
+        @case ('failed') {
           <p data-testid="model-status">Which models are configured cannot be read just now.</p>
         }
       }
@@ -59,18 +45,11 @@ type Models = { readonly state: 'loading' } | { readonly state: 'loaded'; readon
 })
 export class HomePage {
   private readonly session = inject(SessionService);
-  private readonly http = inject(HttpClient);
 
   /** Set after the first-run setup (`?welcome=1`). */
   readonly welcome = input(false, { transform: (value: unknown) => value === true || value === '1' || value === 'true' });
   protected readonly user = this.session.user;
-  protected readonly models = toSignal(
-    this.http.get<readonly Model[]>(apiUrl(inject(API_BASE_URL), '/api/v1/models')).pipe(
-      map((models): Models => ({ state: 'loaded', models })),
-      catchError(() => of<Models>({ state: 'unknown' })),
-    ),
-    { initialValue: { state: 'loading' } as Models },
-  );
+  protected readonly models = inject(ModelsService).models();
   protected readonly modelCount = computed(() => {
     const models = this.models();
     return models.state === 'loaded' ? models.models.length : 0;

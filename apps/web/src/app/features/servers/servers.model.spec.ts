@@ -1,4 +1,5 @@
-import { annotationWords, formatDuration, formatElapsed, reloadSummary, serversSummary, stateAge, stateLabel, toolOffered } from './servers.model';
+import { formatDuration, formatElapsed } from '../../core/format';
+import { annotationWords, reloadSummary, serversSummary, stateAge, stateLabel, toolOffered } from './servers.model';
 
 describe('the MCP servers model', () => {
   it('says each state with what it means', () => {

@@ -1,67 +1,13 @@
-/** The MCP API's shapes (`/api/v1/mcp`, `/api/v1/admin/mcp`), as the gateway's OpenAPI gives them. */
+import type { McpReloadReport, McpServerDetail, McpServerState, McpServerSummary, McpToolInfo, McpToolResult } from '@dataflow/shared/browser';
+import { formatDuration } from '../../core/format';
 
-export type ServerState = 'idle' | 'starting' | 'ready' | 'degraded' | 'restarting' | 'failed' | 'disabled';
-
-export interface ServerSummary {
-  readonly name: string;
-  readonly transport: 'stdio' | 'streamable-http' | 'sse';
-  /** `shared`: one instance for everyone; `user`: one per user, started on first use. */
-  readonly scope: 'shared' | 'user';
-  readonly enabled: boolean;
-  readonly description?: string;
-  /** For a per-user server, the state of the caller's own instance. */
-  readonly state: ServerState;
-  readonly stateSince: string;
-  readonly stateAgeMs: number;
-  readonly restarts: number;
-  readonly lastError?: string;
-  readonly toolCount: number;
-  /** Per-user servers: how many users' instances run now. */
-  readonly instances?: number;
-}
-
-export interface ToolInfo {
-  /** `server__tool`. */
-  readonly qualifiedName: string;
-  readonly server: string;
-  readonly name: string;
-  readonly title?: string;
-  readonly description?: string;
-  readonly inputSchema: Readonly<Record<string, unknown>>;
-  readonly outputSchema?: Readonly<Record<string, unknown>>;
-  readonly annotations?: Readonly<Record<string, unknown>>;
-}
-
-export interface ServerDetail extends ServerSummary {
-  /** As written in the config, `${VAR}` templates kept and env and header values masked. */
-  readonly definition: {
-    readonly command?: string;
-    readonly args?: readonly string[];
-    readonly url?: string;
-    readonly timeoutMs: number;
-    readonly toolAllowlist?: readonly string[];
-    readonly toolDenylist?: readonly string[];
-  };
-  readonly tools: readonly ToolInfo[];
-  /** The last lines the server wrote to stderr (stdio servers). */
-  readonly stderr: readonly string[];
-}
-
-export interface ReloadReport {
-  readonly added: readonly string[];
-  readonly removed: readonly string[];
-  readonly changed: readonly string[];
-  readonly unchanged: readonly string[];
-  /** Per server: why it cannot be (re)started from the new file. */
-  readonly errors: Readonly<Record<string, string>>;
-}
-
-/** A tool's result, as MCP defines it. */
-export interface ToolResult {
-  readonly content?: readonly Readonly<Record<string, unknown>>[];
-  readonly structuredContent?: Readonly<Record<string, unknown>>;
-  readonly isError?: boolean;
-}
+/** The MCP API's shapes (`/api/v1/mcp`, `/api/v1/admin/mcp`), declared once in the shared contracts, and how the page says them. */
+export type ServerState = McpServerState;
+export type ServerSummary = McpServerSummary;
+export type ServerDetail = McpServerDetail;
+export type ToolInfo = McpToolInfo;
+export type ReloadReport = McpReloadReport;
+export type ToolResult = McpToolResult;
 
 /** Where a server is, in words: what the state means for the people who use it. */
 export function stateLabel(server: Pick<ServerSummary, 'state' | 'lastError'>): string {
@@ -110,26 +56,6 @@ export function serversSummary(servers: readonly Pick<ServerSummary, 'state'>[])
 export function stateAge(server: Pick<ServerSummary, 'state' | 'stateAgeMs'>): string {
   if (server.state === 'idle' || server.state === 'disabled') return '';
   return `for ${formatDuration(server.stateAgeMs)}`;
-}
-
-/** A length of time for people: "less than a second", "12 s", "4 min 5 s", "3 h 20 min", "2 d 4 h". */
-export function formatDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'less than a second';
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
-  const days = Math.floor(hours / 24);
-  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
-}
-
-/** A call's elapsed time: "340 ms", "2.4 s", and longer ones as {@link formatDuration}. */
-export function formatElapsed(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`;
-  return formatDuration(ms);
 }
 
 export function scopeLabel(server: Pick<ServerSummary, 'scope' | 'instances'>): string {

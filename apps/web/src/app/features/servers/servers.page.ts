@@ -2,10 +2,10 @@ import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, signal, viewChild } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { firstValueFrom, interval } from 'rxjs';
+import { formatDuration } from '../../core/format';
 import { problemMessage } from '../../core/problem';
 import {
   annotationWords,
-  formatDuration,
   reloadSummary,
   type ReloadReport,
   scopeLabel,

@@ -2,7 +2,8 @@ import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, a
 import type { Subscription } from 'rxjs';
 import { problemMessage } from '../../core/problem';
 import { argumentsOf, type FieldValue, type FormField, formOf, initialValues, optionLabel, parseRawArguments, valuesOf } from './schema-form';
-import { annotationWords, formatElapsed, type ToolInfo, type ToolResult } from './servers.model';
+import { formatElapsed } from '../../core/format';
+import { annotationWords, type ToolInfo, type ToolResult } from './servers.model';
 import { ServersService } from './servers.service';
 
 /** A call's outcome: the tool's result (an `isError` one included), or why the gateway refused or failed it. */

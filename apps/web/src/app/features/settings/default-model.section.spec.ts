@@ -4,7 +4,7 @@ import { PreferencesService } from '../../core/preferences.service';
 import { httpTestBed } from '../../testing/http-test-bed';
 import { settled } from '../../testing/settled';
 import { DefaultModelSection } from './default-model.section';
-import type { ChatModel } from './settings.model';
+import type { ChatModel } from '../../core/models.service';
 
 const models: ChatModel[] = [
   { id: 'gpt-4.1-mini', label: 'GPT-4.1 mini', provider: 'openai', default: true },

@@ -1,13 +1,6 @@
-import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
-import { firstValueFrom } from 'rxjs';
-import { API_BASE_URL } from '../../core/api-base-url.token';
-import { apiUrl } from '../../core/api-url';
+import { ModelsService } from '../../core/models.service';
 import { PreferencesService } from '../../core/preferences.service';
-import { problemMessage } from '../../core/problem';
-import type { ChatModel } from './settings.model';
-
-type Models = { readonly state: 'loading' } | { readonly state: 'loaded'; readonly models: readonly ChatModel[] } | { readonly state: 'failed'; readonly error: string };
 
 /** The model new conversations start with, chosen per browser (`PreferencesService`) from `GET /api/v1/models`. */
 @Component({
@@ -50,11 +43,9 @@ type Models = { readonly state: 'loading' } | { readonly state: 'loaded'; readon
   `,
 })
 export class DefaultModelSection {
-  private readonly http = inject(HttpClient);
-  private readonly url = apiUrl(inject(API_BASE_URL), '/api/v1/models');
   private readonly preferences = inject(PreferencesService);
 
-  protected readonly models = signal<Models>({ state: 'loading' });
+  protected readonly models = inject(ModelsService).models();
   protected readonly saved = signal('');
   protected readonly available = computed(() => {
     const models = this.models();
@@ -72,18 +63,6 @@ export class DefaultModelSection {
     const id = this.preferences.defaultModel();
     return id && this.models().state === 'loaded' && !this.chosen() ? id : null;
   });
-
-  constructor() {
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    try {
-      this.models.set({ state: 'loaded', models: await firstValueFrom(this.http.get<ChatModel[]>(this.url)) });
-    } catch (error) {
-      this.models.set({ state: 'failed', error: problemMessage(error) });
-    }
-  }
 
   protected choose(event: Event): void {
     const id = (event.target as HTMLSelectElement).value || null;

@@ -1,13 +1,5 @@
 import type { SetupStatus } from '../../core/auth/session.model';
 
-/** `GET /api/v1/models`: a configured chat model. An empty list means direct mode. */
-export interface ChatModel {
-  readonly id: string;
-  readonly label: string;
-  readonly provider: string;
-  readonly default: boolean;
-}
-
 /** `GET /api/v1/tool-grants`: a tool that runs without asking, always (`conversationId` null) or in one conversation. */
 export interface ToolGrant {
   readonly id: string;

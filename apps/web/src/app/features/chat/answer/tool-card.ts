@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, output, signal } from '@angular/core';
+import { formatElapsed } from '../../../core/format';
 import { type ToolCall, resultText } from '../answer';
 import { ResultTableComponent } from './result-table';
 import { VegaChartComponent } from './vega-chart';
@@ -7,13 +8,6 @@ export interface ApprovalDecision {
   readonly toolCallId: string;
   readonly decision: 'approve' | 'deny';
   readonly remember?: 'conversation' | 'always';
-}
-
-/** Milliseconds as people read them: "850 ms", "4.2 s", "2 min 5 s". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 const stateWords: Record<ToolCall['state'], string> = { running: 'Running', approval: 'Waiting for your approval', done: 'Done', failed: 'Failed' };
@@ -108,7 +102,7 @@ export class ToolCardComponent {
   readonly decided = output<ApprovalDecision>();
 
   protected readonly stateWords = stateWords;
-  protected readonly duration = formatDuration;
+  protected readonly duration = formatElapsed;
   private readonly now = signal(Date.now());
   protected readonly argumentsText = computed(() => JSON.stringify(this.call().arguments, null, 2));
   protected readonly resultWords = computed(() => (this.call().result === undefined ? '' : resultText(this.call().result)));
