@@ -1,4 +1,4 @@
-import { chartOf, type McpToolResult, tableOf } from '@dataflow/shared/browser';
+import { chartOf, type McpToolResult, splitQualifiedName, tableOf } from '@dataflow/shared/browser';
 import type { MessagePart, ResultTable, TurnEvent } from './chat.model';
 
 /** A tool call as the chat shows it: a card that follows the call from its start to its result. */
@@ -30,10 +30,10 @@ export interface Answer {
 
 export const emptyAnswer: Answer = { blocks: [], status: 'streaming' };
 
-/** `server__tool` → its server and tool (a name without `__` is a tool of no known server). */
-function splitQualified(name: string): { server: string; tool: string } {
-  const at = name.indexOf('__');
-  return at < 0 ? { server: '', tool: name } : { server: name.slice(0, at), tool: name.slice(at + 2) };
+/** `server__tool` → its server and tool (a name that is not qualified is a tool of no known server). */
+function splitQualified(qualified: string): { server: string; tool: string } {
+  const { server, name } = splitQualifiedName(qualified) ?? { server: '', name: qualified };
+  return { server, tool: name };
 }
 
 const isToolResult = (value: unknown): value is McpToolResult => typeof value === 'object' && value !== null && Array.isArray((value as McpToolResult).content);

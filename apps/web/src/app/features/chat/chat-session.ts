@@ -112,12 +112,13 @@ export class ChatSession {
   async send(outgoing: Outgoing, parentId: string | null | undefined = this.entries().at(-1)?.message.id): Promise<Conversation | null> {
     this.error.set(null);
     try {
-      const conversation = this.conversation() ?? (await firstValueFrom(this.api.create(outgoing.model ?? null)));
+      const existing = this.conversation();
+      const conversation = existing ?? (await firstValueFrom(this.api.create(outgoing.model ?? null)));
       this.conversation.set(conversation);
       const started = await firstValueFrom(this.api.send(conversation.id, { ...outgoing, ...(parentId !== undefined ? { parentId } : {}) }));
       await this.started(started);
-      // The gateway titles a new conversation after its first message at once.
-      this.list.touched(await firstValueFrom(this.api.conversation(conversation.id)).catch(() => conversation));
+      // The gateway titles a new conversation after its first message at once: the list shows that title.
+      this.list.touched(existing ?? (await firstValueFrom(this.api.conversation(conversation.id)).catch(() => conversation)));
       return conversation;
     } catch (error) {
       this.error.set(problemMessage(error));

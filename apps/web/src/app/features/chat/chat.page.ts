@@ -1,3 +1,4 @@
+import { messageText } from '@dataflow/shared/browser';
 import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, afterNextRender, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { Router } from '@angular/router';
 import { provideMarkdown } from 'ngx-markdown';
@@ -148,7 +149,7 @@ export class ChatPage {
   }
 
   protected textOf(message: Message): string {
-    return message.parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+    return messageText(message.parts);
   }
 
   protected filesOf(message: Message): string[] {

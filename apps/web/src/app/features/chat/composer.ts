@@ -83,7 +83,7 @@ export interface Composed {
   `,
   styles: `
     .composer { display: grid; gap: 0.5rem; padding: 0.6rem; background: var(--surface); border: 1px solid var(--border); border-radius: 0.75rem; }
-    textarea { resize: vertical; min-block-size: 3rem; max-block-size: 40vh; font: inherit; color: var(--text); background: var(--bg); border: 1px solid var(--border); border-radius: 0.4rem; padding: 0.5rem 0.7rem; }
+    textarea { resize: vertical; min-block-size: 3rem; max-block-size: 40vh; padding: 0.5rem 0.7rem; }
     .row { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
     .row .primary { margin: 0; }
     .spacer { flex: 1; }
@@ -92,7 +92,7 @@ export interface Composed {
     .attachments button { padding: 0.1rem 0.5rem; }
     .size { color: var(--text-muted); }
     .failed { color: var(--down); }
-    select { font: inherit; padding: 0.4rem; color: var(--text); background: var(--bg); border: 1px solid var(--border); border-radius: 0.4rem; }
+    select { padding: 0.4rem; }
   `,
 })
 export class ComposerComponent {

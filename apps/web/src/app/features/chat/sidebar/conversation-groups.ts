@@ -36,9 +36,9 @@ export function highlight(title: string, query: string): Segment[] {
     .filter(Boolean)
     .map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   if (!terms.length) return [{ text: title, match: false }];
-  const pattern = new RegExp(`(${terms.join('|')})`, 'gi');
+  // Split on a capturing group, the matches land at the odd places.
   return title
-    .split(pattern)
-    .filter(Boolean)
-    .map((text) => ({ text, match: terms.some((term) => new RegExp(`^${term}$`, 'i').test(text)) }));
+    .split(new RegExp(`(${terms.join('|')})`, 'gi'))
+    .map((text, index) => ({ text, match: index % 2 === 1 }))
+    .filter((segment) => segment.text);
 }
